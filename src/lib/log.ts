@@ -52,7 +52,8 @@ export function createLogger(options: LoggerOptions = {}): Logger {
             },
           }
         : {},
-      serializers: { err: (err: unknown) => scrub(err instanceof Error ? err : { message: String(err) }, secrets) },
+      // The hook has already turned errors into plain objects; scrub again for errors logged without it.
+      serializers: { err: (err: unknown) => scrub(err, secrets) },
     },
     (options.destination ?? process.stderr) as pino.DestinationStream,
   );

@@ -1,21 +1,15 @@
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
+import { runGtc, type CliResult } from '../support/gtc-cli.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'gtc-cli-config-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
-const main = new URL('../../src/cli/main.ts', import.meta.url).pathname;
 
-function gtc(args: string[], env: Record<string, string> = {}): { status: number | null; stdout: string; stderr: string } {
-  const result = spawnSync(process.execPath, ['--import', 'tsx', main, ...args], {
-    cwd: dir,
-    env: { PATH: process.env.PATH ?? '', HOME: dir, ...env },
-    encoding: 'utf8',
-  });
-  return { status: result.status, stdout: result.stdout, stderr: result.stderr };
+function gtc(args: string[], env: Record<string, string> = {}): CliResult {
+  return runGtc(args, { cwd: dir, env });
 }
 
 describe('gtc config', () => {
