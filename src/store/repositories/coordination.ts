@@ -1,0 +1,109 @@
+/**
+ * Coordination between instances that share one database: schedule-slot claims and the shared
+ * API call budget. Both are single atomic statements, correct on SQLite and PostgreSQL alike.
+ */
+import { sql } from 'kysely';
+import type { RepoContext } from './context.ts';
+
+export interface SlotClaim {
+  collector: string;
+  slotStart: number;
+  instanceId: string;
+  claimedAt: number;
+  expiresAt: number;
+  finishedAt: number | null;
+}
+
+export class SlotClaimsRepository {
+  constructor(private readonly ctx: RepoContext) {}
+
+  /**
+   * Claims a slot; true when this instance won it. A slot already claimed by someone else is
+   * taken over only if that claim expired (expires_at < now) without finishing.
+   */
+  async claim(claim: { collector: string; slotStart: number; instanceId: string; now: number; expiresAt: number }): Promise<boolean> {
+    const rows = await this.ctx.db
+      .insertInto('slot_claims')
+      .values({ collector: claim.collector, slot_start: claim.slotStart, instance_id: claim.instanceId, claimed_at: claim.now, expires_at: claim.expiresAt, finished_at: null })
+      .onConflict((oc) => oc
+        .columns(['collector', 'slot_start'])
+        .doUpdateSet({ instance_id: claim.instanceId, claimed_at: claim.now, expires_at: claim.expiresAt })
+        .where('slot_claims.finished_at', 'is', null)
+        .where('slot_claims.expires_at', '<', claim.now))
+      .returning('instance_id')
+      .execute();
+    return rows.length === 1 && rows[0]?.instance_id === claim.instanceId;
+  }
+
+  /** Marks a slot this instance holds as finished; false when it no longer holds it. */
+  async finish(collector: string, slotStart: number, instanceId: string, at: number): Promise<boolean> {
+    const result = await this.ctx.db
+      .updateTable('slot_claims')
+      .set({ finished_at: at })
+      .where('collector', '=', collector)
+      .where('slot_start', '=', slotStart)
+      .where('instance_id', '=', instanceId)
+      .executeTakeFirst();
+    return Number(result.numUpdatedRows) > 0;
+  }
+
+  async get(collector: string, slotStart: number): Promise<SlotClaim | undefined> {
+    const row = await this.ctx.db.selectFrom('slot_claims').selectAll().where('collector', '=', collector).where('slot_start', '=', slotStart).executeTakeFirst();
+    if (!row) return undefined;
+    return {
+      collector: row.collector, slotStart: Number(row.slot_start), instanceId: row.instance_id, claimedAt: Number(row.claimed_at),
+      expiresAt: Number(row.expires_at), finishedAt: row.finished_at === null ? null : Number(row.finished_at),
+    };
+  }
+
+  /** Deletes claims of slots that started before `before`; returns how many. */
+  async prune(before: number): Promise<number> {
+    const result = await this.ctx.db.deleteFrom('slot_claims').where('slot_start', '<', before).executeTakeFirst();
+    return Number(result.numDeletedRows);
+  }
+}
+
+export interface BudgetUse {
+  /** True when the call was counted (the window had room). */
+  allowed: boolean;
+  /** Calls counted in the current window, including this one when allowed. */
+  calls: number;
+  windowStart: number;
+}
+
+export class ApiBudgetRepository {
+  constructor(private readonly ctx: RepoContext) {}
+
+  /**
+   * Counts one call against `budgetKey` in the window starting at `windowStart` if fewer than
+   * `limit` were counted there. A newer window resets the count; a caller whose clock is behind
+   * counts against the stored (newer) window.
+   */
+  async consume(budgetKey: string, windowStart: number, limit: number, calls = 1): Promise<BudgetUse> {
+    if (calls > limit) {
+      const current = await this.peek(budgetKey);
+      return { allowed: false, calls: current?.calls ?? 0, windowStart: current?.windowStart ?? windowStart };
+    }
+    const rows = await this.ctx.db
+      .insertInto('api_budget')
+      .values({ budget_key: budgetKey, window_start: windowStart, calls })
+      .onConflict((oc) => oc
+        .column('budget_key')
+        .doUpdateSet({
+          calls: sql`case when excluded.window_start > api_budget.window_start then excluded.calls else api_budget.calls + excluded.calls end`,
+          window_start: sql`case when excluded.window_start > api_budget.window_start then excluded.window_start else api_budget.window_start end`,
+        })
+        .where(sql<boolean>`excluded.window_start > api_budget.window_start or api_budget.calls + excluded.calls <= ${limit}`))
+      .returning(['calls', 'window_start'])
+      .execute();
+    const row = rows[0];
+    if (row && Number(row.calls) <= limit) return { allowed: true, calls: Number(row.calls), windowStart: Number(row.window_start) };
+    const current = await this.peek(budgetKey);
+    return { allowed: false, calls: current?.calls ?? 0, windowStart: current?.windowStart ?? windowStart };
+  }
+
+  async peek(budgetKey: string): Promise<{ calls: number; windowStart: number } | undefined> {
+    const row = await this.ctx.db.selectFrom('api_budget').select(['calls', 'window_start']).where('budget_key', '=', budgetKey).executeTakeFirst();
+    return row ? { calls: Number(row.calls), windowStart: Number(row.window_start) } : undefined;
+  }
+}
