@@ -1,0 +1,59 @@
+import { GtcError } from '../lib/errors.ts';
+
+/** Where an API error happened: the route template (`networks/{network}/pools`), never the key. */
+export interface ApiErrorDetails {
+  endpoint?: string;
+  status?: number;
+  cause?: unknown;
+}
+
+/** The API answered 429 past the retry budget, or the daily budget is used up. */
+export class ApiRateLimitError extends GtcError {
+  readonly endpoint: string | undefined;
+  readonly status: number | undefined;
+  /** How long the API asked us to wait (Retry-After), when it said. */
+  readonly retryAfterMs: number | undefined;
+
+  constructor(message: string, details: ApiErrorDetails & { retryAfterMs?: number } = {}) {
+    super('api-rate-limit', message, { cause: details.cause });
+    this.endpoint = details.endpoint;
+    this.status = details.status;
+    this.retryAfterMs = details.retryAfterMs;
+  }
+}
+
+/** The API is unreachable: 5xx, network error, timeout, or the API circuit breaker is open. */
+export class ApiUnavailableError extends GtcError {
+  readonly endpoint: string | undefined;
+  readonly status: number | undefined;
+  readonly reason: 'server-error' | 'network' | 'timeout' | 'breaker-open';
+
+  constructor(message: string, reason: ApiUnavailableError['reason'], details: ApiErrorDetails = {}) {
+    super('api-down', message, { cause: details.cause });
+    this.reason = reason;
+    this.endpoint = details.endpoint;
+    this.status = details.status;
+  }
+}
+
+/** A 4xx other than 404/429: gtc asked for something the API refuses, so it is a bug here. */
+export class ApiRequestError extends GtcError {
+  readonly endpoint: string | undefined;
+  readonly status: number | undefined;
+
+  constructor(message: string, details: ApiErrorDetails = {}) {
+    super('bug', message, { cause: details.cause });
+    this.endpoint = details.endpoint;
+    this.status = details.status;
+  }
+}
+
+/** A whole response could not be read (not JSON, wrong top-level shape). Single bad items are rejections instead. */
+export class InvalidResponseError extends GtcError {
+  readonly endpoint: string | undefined;
+
+  constructor(message: string, details: ApiErrorDetails = {}) {
+    super('bad-data', message, { cause: details.cause });
+    this.endpoint = details.endpoint;
+  }
+}

@@ -1,0 +1,191 @@
+/**
+ * The API's resilience policies: per-request timeout, retry with exponential backoff and full
+ * jitter, and a circuit breaker. cockatiel supplies the backoff sequence and the consecutive-failure
+ * counter; cockatiel's own retry and breaker policies read Date.now/setTimeout, so the timing here
+ * is done on an injectable Clock instead (tests run hours of backoff in milliseconds).
+ */
+import { CircuitState, ConsecutiveBreaker, ExponentialBackoff, fullJitterGenerator, type IBackoff } from 'cockatiel';
+import type { Clock } from '../lib/clock.ts';
+
+export { CircuitState } from 'cockatiel';
+
+/** Thrown (as the abort reason) when a request outlives its timeout. */
+export class RequestTimeoutError extends Error {
+  constructor(readonly timeoutMs: number) {
+    super(`no response within ${timeoutMs} ms`);
+    this.name = 'RequestTimeoutError';
+  }
+}
+
+/**
+ * Runs `fn` with a signal that aborts after `timeoutMs` of `clock` time (reason: RequestTimeoutError)
+ * or when `outer` aborts (its reason). The timer is cancelled as soon as `fn` settles.
+ */
+export async function withTimeout<T>(clock: Clock, timeoutMs: number, outer: AbortSignal | undefined, fn: (signal: AbortSignal) => Promise<T>): Promise<T> {
+  const controller = new AbortController();
+  const timer = new AbortController();
+  const onOuterAbort = (): void => controller.abort(outer?.reason);
+  if (outer?.aborted) onOuterAbort();
+  outer?.addEventListener('abort', onOuterAbort, { once: true });
+  clock.sleep(timeoutMs, timer.signal).then(
+    () => controller.abort(new RequestTimeoutError(timeoutMs)),
+    () => undefined,
+  );
+  try {
+    return await fn(controller.signal);
+  } catch (error) {
+    // Whatever the aborted operation threw, a timeout is reported as one.
+    if (controller.signal.reason instanceof RequestTimeoutError) throw controller.signal.reason;
+    throw error;
+  } finally {
+    timer.abort();
+    outer?.removeEventListener('abort', onOuterAbort);
+  }
+}
+
+export interface RetryOptions {
+  clock: Clock;
+  /** Attempts in all, the first included. */
+  maxAttempts: number;
+  /** No retry is started that would end later than this after the first attempt began. */
+  maxTotalMs: number;
+  initialDelayMs?: number;
+  maxDelayMs?: number;
+}
+
+export interface RetryDecision {
+  retry: boolean;
+  /** The least delay before the next attempt (e.g. a Retry-After). */
+  minDelayMs?: number;
+}
+
+/** Exponential backoff with full jitter, bounded in attempts and in total time. */
+export class RetryPolicy {
+  private readonly options: Required<RetryOptions>;
+
+  constructor(options: RetryOptions) {
+    this.options = { initialDelayMs: 500, maxDelayMs: 30_000, ...options };
+  }
+
+  /**
+   * Runs `fn(attempt)` until it succeeds, `decide` says not to retry, or the attempts or time run
+   * out; then the last error is thrown. `onRetry` is told before each wait.
+   */
+  async execute<T>(
+    fn: (attempt: number) => Promise<T>,
+    decide: (error: unknown) => RetryDecision,
+    options: { signal?: AbortSignal; onRetry?: (event: { attempt: number; delayMs: number; error: unknown }) => void } = {},
+  ): Promise<T> {
+    const { clock, maxAttempts, maxTotalMs, initialDelayMs, maxDelayMs } = this.options;
+    const deadline = clock.now() + maxTotalMs;
+    let backoff: IBackoff<unknown> = new ExponentialBackoff({ generator: fullJitterGenerator, initialDelay: initialDelayMs, maxDelay: maxDelayMs }).next();
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await fn(attempt);
+      } catch (error) {
+        const decision = decide(error);
+        if (!decision.retry || attempt >= maxAttempts || options.signal?.aborted) throw error;
+        const delayMs = Math.max(backoff.duration, decision.minDelayMs ?? 0);
+        if (clock.now() + delayMs > deadline) throw error;
+        options.onRetry?.({ attempt, delayMs, error });
+        await clock.sleep(delayMs, options.signal);
+        backoff = backoff.next(undefined);
+      }
+    }
+  }
+}
+
+export type BreakerState = 'closed' | 'open' | 'half-open';
+
+const STATE_NAMES: Record<CircuitState, BreakerState> = {
+  [CircuitState.Closed]: 'closed',
+  [CircuitState.Open]: 'open',
+  [CircuitState.HalfOpen]: 'half-open',
+  [CircuitState.Isolated]: 'open',
+};
+
+export interface CircuitBreakerOptions {
+  clock: Clock;
+  /** Consecutive failures that open the circuit. */
+  threshold: number;
+  /** How long it stays open before one probe is let through. */
+  halfOpenAfterMs: number;
+  onStateChange?: (event: { from: BreakerState; to: BreakerState }) => void;
+}
+
+/** Raised by the breaker when it refuses a call; the caller maps it to its own error. */
+export class BrokenCircuitError extends Error {
+  constructor(readonly retryAtMs: number | null) {
+    super(retryAtMs === null ? 'circuit is half-open and its one probe is in flight' : 'circuit is open');
+    this.name = 'BrokenCircuitError';
+  }
+}
+
+/**
+ * Closed → open after `threshold` consecutive failures → after `halfOpenAfterMs`, half-open: ONE
+ * probe goes through (everyone else is refused) → closed on its success, open again on failure.
+ */
+export class CircuitBreaker {
+  private readonly counter: ConsecutiveBreaker;
+  private current = CircuitState.Closed;
+  private openedAt = 0;
+  private probeInFlight = false;
+
+  constructor(private readonly options: CircuitBreakerOptions) {
+    this.counter = new ConsecutiveBreaker(options.threshold);
+  }
+
+  get state(): BreakerState {
+    return STATE_NAMES[this.current];
+  }
+
+  /** Throws BrokenCircuitError when a call now would be refused (lets callers fail before queueing). */
+  check(): void {
+    if (this.current === CircuitState.Closed) return;
+    if (this.current === CircuitState.Open && this.options.clock.now() - this.openedAt < this.options.halfOpenAfterMs) {
+      throw new BrokenCircuitError(this.openedAt + this.options.halfOpenAfterMs);
+    }
+    if (this.probeInFlight) throw new BrokenCircuitError(null);
+  }
+
+  /** Runs `fn` through the breaker. Only errors for which `isFailure` is true count against it. */
+  async execute<T>(fn: () => Promise<T>, isFailure: (error: unknown) => boolean): Promise<T> {
+    this.check();
+    const probe = this.current !== CircuitState.Closed;
+    if (probe) {
+      this.transition(CircuitState.HalfOpen);
+      this.probeInFlight = true;
+    }
+    try {
+      const result = await fn();
+      this.onSuccess();
+      return result;
+    } catch (error) {
+      if (isFailure(error)) this.onFailure(probe);
+      else this.onSuccess();
+      throw error;
+    } finally {
+      if (probe) this.probeInFlight = false;
+    }
+  }
+
+  private onSuccess(): void {
+    this.counter.success();
+    if (this.current !== CircuitState.Closed) this.transition(CircuitState.Closed);
+  }
+
+  private onFailure(probe: boolean): void {
+    const open = this.counter.failure();
+    if (probe || (open && this.current === CircuitState.Closed)) {
+      this.openedAt = this.options.clock.now();
+      this.transition(CircuitState.Open);
+    }
+  }
+
+  private transition(to: CircuitState): void {
+    const from = this.current;
+    if (from === to) return;
+    this.current = to;
+    this.options.onStateChange?.({ from: STATE_NAMES[from], to: STATE_NAMES[to] });
+  }
+}

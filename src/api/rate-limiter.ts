@@ -1,0 +1,235 @@
+/**
+ * The one API rate limiter of a process: every request of every collector waits here, in FIFO
+ * order, for a token of a token bucket (default 30/min, burst 1), then for a call from the
+ * minute and day budgets of a BudgetStore (shared through the database when several processes
+ * share one IP). A 429 halves the rate (multiplicative decrease) and, with Retry-After, blocks
+ * every call until then; after a quiet hold the rate climbs back linearly (additive increase).
+ */
+import type { Clock } from '../lib/clock.ts';
+import { systemClock } from '../lib/clock.ts';
+import { MemoryBudgetStore, type BudgetStore } from './budget-store.ts';
+import { ApiRateLimitError } from './errors.ts';
+
+const MINUTE = 60_000;
+const DAY = 86_400_000;
+/** The pump re-reads the rate at least this often while waiting, so recovery is not overslept. */
+const MAX_SLEEP_MS = 1_000;
+
+export interface RateLimiterOptions {
+  requestsPerMinute?: number;
+  /** Tokens the bucket holds: calls that may go out back to back after a quiet spell. */
+  burst?: number;
+  dailyLimit?: number;
+  clock?: Clock;
+  budgetStore?: BudgetStore;
+  /** Key of the shared budget (`api.budgetKey`). */
+  budgetKey?: string;
+  /** Rate multiplier on each 429. */
+  decreaseFactor?: number;
+  minRequestsPerMinute?: number;
+  /** How long the lowered rate holds before it starts climbing back. */
+  recoveryHoldMs?: number;
+  /** Rate regained per minute after the hold; default a tenth of the configured rate. */
+  increasePerMinute?: number;
+  /** Called when a caller gets its turn: how long it queued and how many still wait. */
+  onAcquire?: (event: { waitedMs: number; queueLength: number }) => void;
+  /** Called when a 429 lowers the rate or the rate is fully restored. */
+  onRateChange?: (event: { requestsPerMinute: number; reason: 'rate-limited' | 'recovered' }) => void;
+}
+
+export interface RateLimiterState {
+  queueLength: number;
+  /** Current allowed rate, lowered after 429s. */
+  requestsPerMinute: number;
+  configuredRequestsPerMinute: number;
+  /** Calls left today (UTC), as last reported by the budget store. */
+  remainingDaily: number;
+  dailyLimit: number;
+  /** No call goes out before this time (epoch ms; a Retry-After), or null. */
+  blockedUntil: number | null;
+}
+
+interface Waiter {
+  enqueuedAt: number;
+  resolve: (waitedMs: number) => void;
+  reject: (error: unknown) => void;
+  signal: AbortSignal | undefined;
+  onAbort: () => void;
+}
+
+export class RateLimiter {
+  private readonly configured: number;
+  private readonly burst: number;
+  private readonly dailyLimit: number;
+  private readonly clock: Clock;
+  private readonly store: BudgetStore;
+  private readonly key: string;
+  private readonly decreaseFactor: number;
+  private readonly minRate: number;
+  private readonly holdMs: number;
+  private readonly increasePerMinute: number;
+  private readonly options: RateLimiterOptions;
+
+  private readonly queue: Waiter[] = [];
+  private pumping = false;
+  private tokens: number;
+  private lastRefill: number;
+  private blockedUntil = 0;
+  private lowered: { rate: number; at: number } | null = null;
+  private remaining: { dayStart: number; value: number } | null = null;
+
+  constructor(options: RateLimiterOptions = {}) {
+    this.options = options;
+    this.configured = options.requestsPerMinute ?? 30;
+    this.burst = Math.max(1, options.burst ?? 1);
+    this.dailyLimit = options.dailyLimit ?? 10_000;
+    this.clock = options.clock ?? systemClock;
+    this.store = options.budgetStore ?? new MemoryBudgetStore();
+    this.key = options.budgetKey ?? 'default';
+    this.decreaseFactor = options.decreaseFactor ?? 0.5;
+    this.minRate = Math.min(this.configured, options.minRequestsPerMinute ?? 1);
+    this.holdMs = options.recoveryHoldMs ?? MINUTE;
+    this.increasePerMinute = options.increasePerMinute ?? this.configured / 10;
+    this.tokens = this.burst;
+    this.lastRefill = this.clock.now();
+  }
+
+  /**
+   * Waits for this caller's turn (FIFO) and takes one call from the budgets. Resolves with the
+   * milliseconds waited; rejects with ApiRateLimitError when the daily budget is used up, or with
+   * the signal's reason when aborted while queued.
+   */
+  acquire(signal?: AbortSignal): Promise<number> {
+    if (signal?.aborted) return Promise.reject(signal.reason);
+    return new Promise<number>((resolve, reject) => {
+      const waiter: Waiter = {
+        enqueuedAt: this.clock.now(),
+        resolve,
+        reject,
+        signal,
+        onAbort: () => {
+          const at = this.queue.indexOf(waiter);
+          if (at >= 0) this.queue.splice(at, 1);
+          reject(signal?.reason);
+        },
+      };
+      signal?.addEventListener('abort', waiter.onAbort, { once: true });
+      this.queue.push(waiter);
+      void this.pump();
+    });
+  }
+
+  /** A 429 was received: lower the rate, drain the bucket, and honour Retry-After if given. */
+  onRateLimited(retryAfterMs?: number): void {
+    const now = this.clock.now();
+    this.refill(now);
+    this.tokens = 0;
+    const rate = Math.max(this.minRate, this.rate(now) * this.decreaseFactor);
+    this.lowered = { rate, at: now };
+    if (retryAfterMs !== undefined && retryAfterMs > 0) this.blockedUntil = Math.max(this.blockedUntil, now + retryAfterMs);
+    this.options.onRateChange?.({ requestsPerMinute: rate, reason: 'rate-limited' });
+  }
+
+  state(): RateLimiterState {
+    const now = this.clock.now();
+    const today = dayStart(now);
+    return {
+      queueLength: this.queue.length,
+      requestsPerMinute: this.rate(now),
+      configuredRequestsPerMinute: this.configured,
+      remainingDaily: this.remaining && this.remaining.dayStart === today ? this.remaining.value : this.dailyLimit,
+      dailyLimit: this.dailyLimit,
+      blockedUntil: this.blockedUntil > now ? this.blockedUntil : null,
+    };
+  }
+
+  /** The allowed rate at `now`: configured, or lowered and climbing back after the hold. */
+  private rate(now: number): number {
+    if (!this.lowered) return this.configured;
+    const climbing = now - this.lowered.at - this.holdMs;
+    if (climbing <= 0) return this.lowered.rate;
+    const rate = this.lowered.rate + (this.increasePerMinute * climbing) / MINUTE;
+    if (rate < this.configured) return rate;
+    this.lowered = null;
+    this.options.onRateChange?.({ requestsPerMinute: this.configured, reason: 'recovered' });
+    return this.configured;
+  }
+
+  private refill(now: number): void {
+    const elapsed = now - this.lastRefill;
+    if (elapsed > 0) this.tokens = Math.min(this.burst, this.tokens + (elapsed * this.rate(now)) / MINUTE);
+    this.lastRefill = now;
+  }
+
+  /** Milliseconds until the head of the queue may take a token. */
+  private waitMs(now: number): number {
+    if (this.blockedUntil > now) return this.blockedUntil - now;
+    this.refill(now);
+    if (this.tokens >= 1) return 0;
+    return Math.ceil(((1 - this.tokens) * MINUTE) / this.rate(now));
+  }
+
+  private exhaustedToday(now: number): boolean {
+    return this.remaining !== null && this.remaining.dayStart === dayStart(now) && this.remaining.value <= 0;
+  }
+
+  /** Serves the queue head by head; only one pump runs at a time, which is what makes it FIFO. */
+  private async pump(): Promise<void> {
+    if (this.pumping) return;
+    this.pumping = true;
+    try {
+      while (this.queue.length > 0) {
+        const now = this.clock.now();
+        if (this.exhaustedToday(now)) {
+          // The day's budget cannot come back before midnight UTC: fail every waiter now.
+          this.settle(this.queue[0]!, dailyLimitError(this.dailyLimit, now));
+          continue;
+        }
+        const wait = this.waitMs(now);
+        if (wait > 0) {
+          await this.clock.sleep(Math.min(wait, MAX_SLEEP_MS));
+          continue;
+        }
+        const minuteStart = now - (now % MINUTE);
+        const minute = await this.store.take(`${this.key}:minute`, minuteStart, Math.max(1, Math.floor(this.configured)));
+        if (!minute.taken) {
+          // Others sharing the budget used this minute up: wait for the next one.
+          this.blockedUntil = Math.max(this.blockedUntil, minuteStart + MINUTE);
+          continue;
+        }
+        const day = await this.store.take(`${this.key}:day`, dayStart(now), this.dailyLimit);
+        this.remaining = { dayStart: dayStart(now), value: day.remaining };
+        if (!day.taken) continue;
+        this.tokens -= 1;
+        const waiter = this.queue[0];
+        if (waiter) this.settle(waiter, null);
+      }
+    } finally {
+      this.pumping = false;
+    }
+  }
+
+  /** Removes the head waiter and resolves it (error null) or rejects it. */
+  private settle(waiter: Waiter, error: ApiRateLimitError | null): void {
+    this.queue.shift();
+    waiter.signal?.removeEventListener('abort', waiter.onAbort);
+    if (error) return waiter.reject(error);
+    const waitedMs = this.clock.now() - waiter.enqueuedAt;
+    this.options.onAcquire?.({ waitedMs, queueLength: this.queue.length });
+    waiter.resolve(waitedMs);
+  }
+}
+
+function dayStart(now: number): number {
+  return now - (now % DAY);
+}
+
+function dailyLimitError(limit: number, now: number): ApiRateLimitError {
+  const untilReset = dayStart(now) + DAY - now;
+  const hours = Math.floor(untilReset / 3_600_000);
+  const minutes = Math.ceil((untilReset % 3_600_000) / MINUTE);
+  return new ApiRateLimitError(
+    `The daily API budget of ${limit} calls (api.dailyLimit) is used up; it resets at 00:00 UTC, in ${hours} h ${minutes} min.`,
+    { retryAfterMs: untilReset },
+  );
+}
