@@ -1,0 +1,148 @@
+/**
+ * The daemon: one InstanceRunner per collector instance over one store, the probes, the events,
+ * and the records of runs and state. `gtc start` and `gtc demo` build one; the server reads
+ * `status()`; metrics and alerts subscribe to `events`.
+ */
+import type { CollectorInstance } from '../collectors/types.ts';
+import { ConfigError, type GtcConfig } from '../config/index.ts';
+import { systemClock, type Clock } from '../lib/clock.ts';
+import { errorMessage } from '../lib/errors.ts';
+import { createLogger, type Logger } from '../lib/log.ts';
+import type { Store } from '../store/index.ts';
+import { markAbandonedRuns } from './abandoned-runs.ts';
+import { RuntimeEvents } from './events.ts';
+import { InstanceRunner } from './instance-runner.ts';
+import { GatedProbe, type Probe } from './probes.ts';
+import { storeProbe } from './store-probe.ts';
+import type { InstanceStatus } from './status.ts';
+import { setCollectorDisabled, StoreRecords } from './store-records.ts';
+
+export interface DaemonProbes {
+  /** One cheap API call (e.g. the networks list); gated to one call per recovery.apiProbeInterval. */
+  api: Probe;
+  /** Defaults to the store's probe (SELECT 1 and taking the write lock): costs nothing. */
+  database?: Probe;
+}
+
+export interface DaemonOptions {
+  config: Pick<GtcConfig, 'recovery'>;
+  store: Store;
+  instances: readonly CollectorInstance[];
+  probes: DaemonProbes;
+  logger?: Logger;
+  clock?: Clock;
+  events?: RuntimeEvents;
+  /** Upper bound of the random delay added to scheduled runs (default 30 s; also ≤ 10% of an interval). */
+  jitterMaxMs?: number;
+  random?: () => number;
+  /** This process's id in slot_claims and collection_runs (default host:pid:random). */
+  owner?: string;
+  /** How long stop() waits for running runs to end before giving up on them (default 30 s). */
+  shutdownGraceMs?: number;
+}
+
+export type DaemonState = 'created' | 'running' | 'stopping' | 'stopped';
+
+export class Daemon {
+  readonly events: RuntimeEvents;
+  readonly owner: string;
+  private readonly runners: InstanceRunner[];
+  private readonly stopping = new AbortController();
+  private readonly records: StoreRecords;
+  private readonly logger: Logger;
+  private readonly clock: Clock;
+  private loops: Promise<void>[] = [];
+  private current: DaemonState = 'created';
+
+  constructor(private readonly options: DaemonOptions) {
+    validateInstances(options.instances);
+    this.clock = options.clock ?? systemClock;
+    this.logger = options.logger ?? createLogger();
+    this.events = options.events ?? new RuntimeEvents(this.logger);
+    this.records = new StoreRecords(options.store, options.owner);
+    this.owner = this.records.owner;
+    const recovery = options.config.recovery;
+    const apiProbe = new GatedProbe(options.probes.api, recovery.apiProbeInterval, this.clock);
+    const probes = { api: apiProbe.probe, database: options.probes.database ?? storeProbe(options.store) };
+    const apiInstances = new Set(options.instances.filter((i) => i.dependsOn === 'api').map((i) => i.name));
+    // A successful API run is a passing API probe that cost no extra call.
+    this.events.onRunFinished((event) => {
+      if (event.status === 'ok' && apiInstances.has(event.instance)) apiProbe.noteSuccess(event.at);
+    });
+    this.runners = options.instances.map((instance) => new InstanceRunner({
+      instance, records: this.records, clock: this.clock, logger: this.logger.child({ instance: instance.name }), events: this.events,
+      recovery, probes, stopSignal: this.stopping.signal, jitterMaxMs: options.jitterMaxMs ?? 30_000, ...(options.random ? { random: options.random } : {}),
+    }));
+  }
+
+  get state(): DaemonState {
+    return this.current;
+  }
+
+  /** Closes runs of dead processes as abandoned, then starts every instance's loop (first runs now). */
+  async start(): Promise<void> {
+    if (this.current !== 'created') throw new Error(`the daemon was already started (${this.current})`);
+    this.current = 'running';
+    const now = this.clock.now();
+    try {
+      const abandoned = await markAbandonedRuns(this.options.store, { owner: this.owner, now, runTimeoutMs: this.options.config.recovery.runTimeout });
+      if (abandoned > 0) this.logger.warn({ abandoned }, 'runs left running by a stopped process were marked abandoned');
+    } catch (err) {
+      this.logger.warn({ err: errorMessage(err) }, 'could not check for abandoned runs; continuing');
+    }
+    this.logger.info({ owner: this.owner, instances: this.runners.map((r) => r.name) }, 'scheduler started');
+    this.loops = this.runners.map((runner) => runner.loop().catch((err: unknown) => {
+      this.logger.error({ err, instance: runner.name }, 'instance loop ended with an error');
+    }));
+  }
+
+  /**
+   * Stops new runs and aborts running runs' network waits; a write transaction in progress still
+   * commits. Resolves when every run has ended (or after the grace period). The store stays open:
+   * its owner closes it.
+   */
+  async stop(): Promise<void> {
+    if (this.current === 'stopped' || this.current === 'stopping') return Promise.all(this.loops).then(() => undefined);
+    this.current = 'stopping';
+    this.logger.info('stopping: no new runs; waiting for running runs to end');
+    this.stopping.abort(new Error('the daemon is stopping'));
+    const grace = new AbortController();
+    const graceMs = this.options.shutdownGraceMs ?? 30_000;
+    const outcome = await Promise.race([
+      Promise.all(this.loops).then(() => 'done' as const),
+      this.clock.sleep(graceMs, grace.signal).then(() => 'timeout' as const, () => 'done' as const),
+    ]);
+    grace.abort();
+    if (outcome === 'timeout') this.logger.error({ graceMs }, 'some runs did not end within the shutdown grace period');
+    this.current = 'stopped';
+    this.logger.info('scheduler stopped');
+  }
+
+  /** The collectors array of design.md §8, one entry per instance. */
+  status(): InstanceStatus[] {
+    return this.runners.map((runner) => runner.status());
+  }
+
+  /** Disables or enables an instance (the flag in collector_state) and applies it at once here. */
+  async setDisabled(name: string, disabled: boolean): Promise<void> {
+    const runner = this.runners.find((r) => r.name === name);
+    if (!runner) throw new ConfigError(`no collector instance named "${name}"; known: ${this.runners.map((r) => r.name).join(', ')}`);
+    await setCollectorDisabled(this.options.store, name, disabled, this.clock.now());
+    runner.recheck();
+  }
+}
+
+export function createDaemon(options: DaemonOptions): Daemon {
+  return new Daemon(options);
+}
+
+function validateInstances(instances: readonly CollectorInstance[]): void {
+  const seen = new Set<string>();
+  for (const instance of instances) {
+    if (seen.has(instance.name)) throw new ConfigError(`two collector instances are named "${instance.name}"; instance names must be unique`);
+    seen.add(instance.name);
+    if (!Number.isInteger(instance.intervalMs / 1000) || instance.intervalMs < 1000) {
+      throw new ConfigError(`collectors.${instance.collector}.interval must be a whole number of seconds (at least 1s); "${instance.name}" has ${instance.intervalMs} ms`);
+    }
+  }
+}

@@ -1,0 +1,336 @@
+/**
+ * One collector instance's loop: sleep until the next step, then run (after claiming the slot)
+ * or probe, and let the supervisor and the adaptive interval decide the step after. Every
+ * instance has its own loop, so one failing, hanging or slow instance delays nobody else.
+ */
+import type { CollectorInstance, RunSummary } from '../collectors/types.ts';
+import type { GtcConfig } from '../config/index.ts';
+import type { Clock } from '../lib/clock.ts';
+import { classifyFailure, errorMessage } from '../lib/errors.ts';
+import type { Logger } from '../lib/log.ts';
+import { initialAdaptiveState, recordOutcome, type AdaptiveParams, type AdaptiveState } from './adaptive-interval.ts';
+import type { RuntimeEvents } from './events.ts';
+import { probeOnce, type Probe } from './probes.ts';
+import type { FinishedRun, InstanceState, RuntimeRecords } from './records.ts';
+import { executeRun } from './run-executor.ts';
+import { jitterFor, nextScheduledTime, slotStart } from './schedule.ts';
+import { Supervisor, type Transition } from './supervisor.ts';
+import { instanceStatus, type InstanceStatus } from './status.ts';
+
+export interface InstanceRunnerOptions {
+  instance: CollectorInstance;
+  records: RuntimeRecords;
+  clock: Clock;
+  /** Already bound to the instance name (a child logger), so every line names it. */
+  logger: Logger;
+  events: RuntimeEvents;
+  recovery: GtcConfig['recovery'];
+  /** Probes of the dependencies; a suspended instance probes the one its last failure blamed. */
+  probes: { database: Probe; api: Probe };
+  stopSignal: AbortSignal;
+  /** Upper bound of the random delay added to scheduled runs (also at most 10% of the interval). */
+  jitterMaxMs: number;
+  random?: () => number;
+}
+
+type Step =
+  | { kind: 'run'; at: number; reason: 'start' | 'schedule' | 'retry' | 'resume'; scheduledFor: number | null }
+  | { kind: 'probe'; at: number }
+  | { kind: 'check-disabled'; at: number };
+
+export class InstanceRunner {
+  private readonly o: InstanceRunnerOptions;
+  private readonly adaptiveParams: AdaptiveParams;
+  private supervisor: Supervisor;
+  private adaptive: AdaptiveState;
+  private planned: Step;
+  /** An unfinished slot another process holds: taken over if its claim expires. */
+  private watch: { slot: number; at: number } | undefined;
+  private hung: Promise<unknown> | undefined;
+  private pending: FinishedRun[] = [];
+  private wakeUp = new AbortController();
+  private running = false;
+  private lastRunAt: number | null = null;
+  private lastRunStatus: string | null = null;
+  private lastSuccessAt: number | null = null;
+
+  constructor(options: InstanceRunnerOptions) {
+    this.o = options;
+    this.adaptiveParams = { configuredMs: options.instance.intervalMs, maxFactor: options.recovery.maxIntervalFactor };
+    this.supervisor = new Supervisor(options.instance.name, options.recovery);
+    this.adaptive = initialAdaptiveState(this.adaptiveParams);
+    this.planned = { kind: 'run', at: options.clock.now(), reason: 'start', scheduledFor: null };
+  }
+
+  get name(): string {
+    return this.o.instance.name;
+  }
+
+  status(): InstanceStatus {
+    const snapshot = this.supervisor.snapshot();
+    return instanceStatus({
+      instance: this.o.instance, snapshot, intervalMs: this.adaptive.intervalMs, nextRunAt: this.planned.at,
+      lastRunAt: this.lastRunAt, lastRunStatus: this.lastRunStatus, lastSuccessAt: this.lastSuccessAt, running: this.running,
+    });
+  }
+
+  /** Re-reads the disabled flag at once (after `setCollectorDisabled` in this process). */
+  recheck(): void {
+    if (!this.running) this.planned = { kind: 'check-disabled', at: this.o.clock.now() };
+    this.wakeUp.abort();
+  }
+
+  /** Runs until the stop signal; resolves once no run of this instance is in progress. */
+  async loop(): Promise<void> {
+    await this.resume();
+    while (!this.o.stopSignal.aborted) {
+      const watch = this.watch && this.watch.at < this.planned.at ? this.watch : undefined;
+      if (!(await this.sleepUntil(watch ? watch.at : this.planned.at))) continue;
+      try {
+        if (watch) {
+          this.watch = undefined;
+          await this.takeOver(watch.slot);
+        } else if (await this.allowedToAct()) {
+          const step = this.planned;
+          if (step.kind === 'probe') await this.probe();
+          else if (step.kind === 'run') await this.attempt(slotStart(step.scheduledFor ?? this.o.clock.now(), this.o.instance.intervalMs), true);
+        }
+      } catch (err) {
+        this.o.logger.error({ err }, 'runtime error in the instance loop; trying again after the probe interval');
+        this.planned = { kind: 'run', at: this.o.clock.now() + this.o.recovery.probeInterval, reason: 'retry', scheduledFor: null };
+      }
+    }
+  }
+
+  /** Picks up where collector_state left off: state, counters, interval and the next run time. */
+  private async resume(): Promise<void> {
+    const now = this.o.clock.now();
+    const saved = await this.o.records.loadState(this.name).catch((err: unknown) => {
+      this.o.logger.warn({ err: errorMessage(err) }, 'could not read collector_state; starting fresh');
+      return undefined;
+    });
+    if (!saved) return;
+    const state = saved.disabled ? 'disabled' : saved.state === 'disabled' ? 'healthy' : saved.state;
+    this.supervisor = new Supervisor(this.name, this.o.recovery, { state, consecutiveFailures: saved.consecutiveFailures, lastError: saved.lastError });
+    if (saved.configuredIntervalMs === this.o.instance.intervalMs) this.adaptive = initialAdaptiveState(this.adaptiveParams, saved.intervalMs);
+    this.lastRunAt = saved.lastRunAt;
+    this.lastSuccessAt = saved.lastSuccessAt;
+    if (state === 'suspended') this.planned = { kind: 'probe', at: now };
+    else if (state === 'degraded') this.planned = { kind: 'run', at: now, reason: 'retry', scheduledFor: null };
+    else if (saved.nextRunAt !== null && saved.nextRunAt > now) {
+      const scheduledFor = Math.min(saved.nextRunAt, now + this.adaptive.intervalMs);
+      this.planned = { kind: 'run', at: scheduledFor + this.jitter(), reason: 'schedule', scheduledFor };
+    }
+  }
+
+  /** Honours the disabled flag a person sets; false when the instance must not act now. */
+  private async allowedToAct(): Promise<boolean> {
+    const now = this.o.clock.now();
+    const disabled = await this.o.records.isDisabled(this.name).catch(() => this.supervisor.state === 'disabled');
+    if (disabled) {
+      this.report(this.supervisor.disable(now));
+      this.planned = { kind: 'check-disabled', at: now + this.o.recovery.probeInterval };
+      await this.saveState();
+      return false;
+    }
+    if (this.supervisor.state === 'disabled' || this.planned.kind === 'check-disabled') {
+      this.report(this.supervisor.enable(now));
+      this.planned = { kind: 'run', at: now, reason: 'start', scheduledFor: null };
+    }
+    return true;
+  }
+
+  private async probe(): Promise<void> {
+    const result = await probeOnce(this.probeToUse(), this.o.clock, this.o.recovery.probeInterval);
+    const { transition, next } = this.supervisor.probed(this.o.clock.now(), result.ok, result.detail);
+    this.o.logger.debug({ ok: result.ok, detail: result.detail }, 'probe');
+    this.planned = next.action === 'run' ? { kind: 'run', at: next.at, reason: 'resume', scheduledFor: null } : { kind: 'probe', at: next.at };
+    if (transition) {
+      this.report(transition);
+      await this.saveState();
+    }
+  }
+
+  private probeToUse(): Probe {
+    const blamed = this.supervisor.snapshot().lastFailureClass;
+    if (blamed === 'db-locked' || blamed === 'db-down') return this.o.probes.database;
+    if (blamed === 'api-down' || blamed === 'api-rate-limit') return this.o.probes.api;
+    return this.o.probes[this.o.instance.dependsOn];
+  }
+
+  private async takeOver(slot: number): Promise<void> {
+    const state = this.supervisor.state;
+    if (state === 'suspended' || state === 'disabled') return;
+    const now = this.o.clock.now();
+    const claim = await this.o.records.claimSlot(this.name, slot, now, now + this.o.recovery.claimTimeout).catch(() => undefined);
+    if (!claim) return;
+    if (!claim.won) {
+      if (!claim.finished) this.watch = { slot, at: claim.expiresAt };
+      return;
+    }
+    this.o.logger.warn({ slot: new Date(slot).toISOString(), previousHolder: 'expired' }, 'took over a slot whose claim expired unfinished');
+    await this.attempt(slot, false, true);
+  }
+
+  /** Claims the slot and runs it; `replan` is false for a taken-over slot (the schedule stays). */
+  private async attempt(slot: number, replan: boolean, claimed = false): Promise<void> {
+    const { clock, records, recovery, instance } = this.o;
+    if (this.hung) {
+      this.o.logger.warn('waiting for the previous, hung run to end before starting another');
+      await this.hung;
+      this.hung = undefined;
+    }
+    await this.flushPending();
+    const started = clock.now();
+    let runId: number;
+    try {
+      if (!claimed) {
+        const claim = await records.claimSlot(this.name, slot, started, started + recovery.claimTimeout);
+        if (!claim.won) {
+          this.o.logger.debug({ slot: new Date(slot).toISOString(), holder: claim.holder }, 'slot already claimed by another instance');
+          if (!claim.finished) this.watch = { slot, at: claim.expiresAt };
+          if (replan) this.planSchedule(slot);
+          return;
+        }
+      }
+      runId = await records.startRun(this.name, instance.collector, slot, started);
+    } catch (err) {
+      await this.afterFailure(err, started, slot, replan);
+      return;
+    }
+    this.running = true;
+    this.lastRunAt = started;
+    const result = await executeRun({
+      instance, runId, clock, logger: this.o.logger, timeoutMs: recovery.runTimeout, stopSignal: this.o.stopSignal,
+      graceMs: Math.min(recovery.probeInterval, recovery.runTimeout),
+      heartbeat: { everyMs: Math.max(1, Math.floor(recovery.claimTimeout / 3)), beat: () => records.renewClaim(this.name, slot, clock.now() + recovery.claimTimeout) },
+    });
+    this.running = false;
+    if (result.ok) return this.afterSuccess(runId, started, slot, replan, result.summary);
+    if (result.hung) this.hung = result.hung;
+    if (result.interrupted) {
+      this.o.logger.info('run interrupted by shutdown; its slot is released for another instance');
+      return this.finish({ ...this.runRow(runId, slot, 'failed', result.summary), error: 'interrupted by shutdown', claim: 'release' }, started);
+    }
+    await this.afterFailure(result.error, started, slot, replan, runId, result.summary);
+  }
+
+  private async afterSuccess(runId: number, started: number, slot: number, replan: boolean, summary: RunSummary): Promise<void> {
+    const at = this.o.clock.now();
+    this.lastSuccessAt = at;
+    this.report(this.supervisor.succeeded(at));
+    this.adapt('ok');
+    if (replan) this.planSchedule(slot);
+    this.o.logger.info({ rowsWritten: summary.rowsWritten, rejected: summary.rejected, durationMs: at - started }, 'run succeeded');
+    await this.finish(this.runRow(runId, slot, 'ok', summary), started);
+  }
+
+  private async afterFailure(error: unknown, started: number, slot: number, replan: boolean, runId?: number, summary?: RunSummary): Promise<void> {
+    const at = this.o.clock.now();
+    const failureClass = classifyFailure(error);
+    const message = errorMessage(error);
+    const { transition, next } = this.supervisor.failed(at, failureClass, message);
+    if (failureClass === 'bug') this.o.logger.error({ err: error, failureClass }, 'run failed with an unexpected error (a bug)');
+    else this.o.logger.warn({ failureClass, error: message }, 'run failed');
+    this.report(transition);
+    this.adapt(failureClass === 'db-locked' || failureClass === 'api-rate-limit' ? 'contended' : 'failed');
+    const scheduled = nextScheduledTime(slot, this.adaptive.intervalMs);
+    if (next.action === 'probe') this.planned = { kind: 'probe', at: next.at };
+    else if (replan && scheduled <= next.at) this.planSchedule(slot);
+    else this.planned = { kind: 'run', at: next.at, reason: 'retry', scheduledFor: null };
+    const row = { ...this.runRow(runId ?? -1, slot, 'failed', summary), error: message, failureClass };
+    if (runId === undefined) {
+      this.emitRun(row, started);
+      await this.saveState();
+    } else await this.finish(row, started);
+  }
+
+  private planSchedule(lastSlot: number): void {
+    const now = this.o.clock.now();
+    const scheduled = nextScheduledTime(lastSlot, this.adaptive.intervalMs);
+    this.planned = scheduled <= now
+      ? { kind: 'run', at: now, reason: 'schedule', scheduledFor: now }
+      : { kind: 'run', at: scheduled + this.jitter(), reason: 'schedule', scheduledFor: scheduled };
+  }
+
+  private adapt(outcome: 'ok' | 'contended' | 'failed'): void {
+    const before = this.adaptive.intervalMs;
+    this.adaptive = recordOutcome(this.adaptive, outcome, this.adaptiveParams);
+    if (this.adaptive.intervalMs === before) return;
+    const event = { instance: this.name, fromMs: before, toMs: this.adaptive.intervalMs, configuredMs: this.o.instance.intervalMs, at: this.o.clock.now() };
+    this.o.logger.info({ fromMs: before, toMs: event.toMs }, 'interval adapted');
+    this.o.events.emitIntervalChanged(event);
+  }
+
+  private runRow(runId: number, slot: number, status: 'ok' | 'failed', summary?: RunSummary): FinishedRun {
+    return {
+      runId, name: this.name, slot, finishedAt: this.o.clock.now(), status, rowsWritten: summary?.rowsWritten ?? 0,
+      rejected: summary?.rejected ?? 0, error: null, failureClass: null, claim: 'finish',
+    };
+  }
+
+  private emitRun(run: FinishedRun, started: number): void {
+    this.lastRunStatus = run.status;
+    this.o.events.emitRunFinished({
+      instance: this.name, status: run.status, durationMs: run.finishedAt - started, rowsWritten: run.rowsWritten, rejected: run.rejected,
+      ...(run.failureClass ? { failureClass: run.failureClass } : {}), ...(run.runId >= 0 ? { runId: run.runId } : {}), at: run.finishedAt,
+    });
+  }
+
+  /** Closes the run row with the instance state; kept for later if the database refuses now. */
+  private async finish(run: FinishedRun, started: number): Promise<void> {
+    this.emitRun(run, started);
+    try {
+      await this.o.records.finishRun(run, this.stateRow());
+    } catch (err) {
+      this.o.logger.warn({ err: errorMessage(err), runId: run.runId }, 'could not record the end of the run; will retry');
+      this.pending.push(run);
+    }
+  }
+
+  private async flushPending(): Promise<void> {
+    while (this.pending.length > 0) {
+      const run = this.pending[0] as FinishedRun;
+      await this.o.records.finishRun(run, this.stateRow()).catch(() => undefined);
+      if (this.pending[0] !== run) break;
+      this.pending.shift();
+    }
+  }
+
+  private async saveState(): Promise<void> {
+    await this.o.records.saveState(this.stateRow(), this.o.clock.now()).catch((err: unknown) => {
+      this.o.logger.debug({ err: errorMessage(err) }, 'could not save collector_state now');
+    });
+  }
+
+  private stateRow(): InstanceState {
+    const s = this.supervisor.snapshot();
+    const step = this.planned;
+    return {
+      name: this.name, state: s.state, consecutiveFailures: s.consecutiveFailures, intervalMs: this.adaptive.intervalMs,
+      configuredIntervalMs: this.o.instance.intervalMs, nextRunAt: step.kind === 'run' && step.scheduledFor !== null ? step.scheduledFor : step.at,
+      lastRunAt: this.lastRunAt, lastSuccessAt: this.lastSuccessAt, lastError: s.lastError,
+    };
+  }
+
+  private report(transition: Transition | undefined): void {
+    if (!transition) return;
+    const level = transition.to === 'suspended' ? 'error' : transition.to === 'degraded' ? 'warn' : 'info';
+    this.o.logger[level]({ from: transition.from, to: transition.to, reason: transition.reason }, `state ${transition.from} → ${transition.to}`);
+    this.o.events.emitTransition(transition);
+  }
+
+  private jitter(): number {
+    return jitterFor(this.o.instance.intervalMs, this.o.jitterMaxMs, this.o.random);
+  }
+
+  /** False when stopped; true when the time came or something woke the loop early. */
+  private async sleepUntil(at: number): Promise<boolean> {
+    const ms = at - this.o.clock.now();
+    if (this.o.stopSignal.aborted) return false;
+    if (ms <= 0) return true;
+    this.wakeUp = new AbortController();
+    await this.o.clock.sleep(ms, AbortSignal.any([this.o.stopSignal, this.wakeUp.signal])).catch(() => undefined);
+    return !this.o.stopSignal.aborted && this.o.clock.now() >= at;
+  }
+}

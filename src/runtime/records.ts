@@ -1,0 +1,64 @@
+/**
+ * What the runtime keeps in the database, as the instance runner sees it. The implementation
+ * over the store is in store-records.ts; times here are epoch milliseconds.
+ */
+import type { FailureClass } from '../lib/errors.ts';
+import type { HealthState } from './supervisor.ts';
+
+/** One row of collector_state, as the runtime reads and writes it (`disabled` is set only by a person). */
+export interface InstanceState {
+  name: string;
+  state: HealthState;
+  consecutiveFailures: number;
+  intervalMs: number;
+  configuredIntervalMs: number;
+  /** The next scheduled time (before jitter); a restarted process resumes from it. */
+  nextRunAt: number | null;
+  lastRunAt: number | null;
+  lastSuccessAt: number | null;
+  lastError: string | null;
+}
+
+export interface PersistedInstanceState extends InstanceState {
+  disabled: boolean;
+}
+
+/** Result of trying to claim a schedule slot. */
+export type ClaimResult =
+  | { won: true }
+  | { won: false; holder: string; finished: boolean; expiresAt: number };
+
+export interface FinishedRun {
+  runId: number;
+  name: string;
+  slot: number;
+  finishedAt: number;
+  status: 'ok' | 'failed';
+  rowsWritten: number;
+  rejected: number;
+  error: string | null;
+  failureClass: FailureClass | null;
+  /**
+   * What becomes of the slot claim: `finish` (done, nobody retakes it) or `release` (the run was
+   * interrupted by shutdown: another live process may take the slot over at once).
+   */
+  claim: 'finish' | 'release';
+}
+
+export interface RuntimeRecords {
+  /** This process's identity in slot claims and runs (host:pid:random). */
+  readonly owner: string;
+  loadState(name: string): Promise<PersistedInstanceState | undefined>;
+  isDisabled(name: string): Promise<boolean>;
+  saveState(state: InstanceState, at: number): Promise<void>;
+  /**
+   * Claims a slot: won when nobody held it, when this owner already holds it (a retry), or when
+   * its holder's claim expired unfinished (the holder died).
+   */
+  claimSlot(name: string, slot: number, at: number, expiresAt: number): Promise<ClaimResult>;
+  renewClaim(name: string, slot: number, expiresAt: number): Promise<void>;
+  /** Inserts the collection_runs row (status `running`) and returns its id. */
+  startRun(name: string, collector: string, slot: number, at: number): Promise<number>;
+  /** Closes the run row, settles the claim and saves the instance state in one transaction. */
+  finishRun(run: FinishedRun, state: InstanceState): Promise<void>;
+}

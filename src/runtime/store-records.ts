@@ -1,0 +1,111 @@
+/**
+ * RuntimeRecords over the store: collector_state, collection_runs and slot_claims. The runtime
+ * counts in epoch milliseconds; the database holds unix seconds (design.md §4), so slots are
+ * whole seconds (the daemon accepts only intervals in whole seconds).
+ */
+import { randomBytes } from 'node:crypto';
+import { hostname } from 'node:os';
+import type { Store, WriteTx } from '../store/index.ts';
+import type { HealthState } from './supervisor.ts';
+import { HEALTH_STATES } from './supervisor.ts';
+import type { ClaimResult, FinishedRun, InstanceState, PersistedInstanceState, RuntimeRecords } from './records.ts';
+
+export const toSeconds = (ms: number): number => Math.floor(ms / 1000);
+const ceilSeconds = (ms: number): number => Math.ceil(ms / 1000);
+const toMs = (s: number | null): number | null => (s === null ? null : s * 1000);
+
+/** A process's identity in slot_claims and collection_runs: `host:pid:random`. */
+export function processOwnerId(host = hostname(), pid = process.pid): string {
+  return `${host}:${pid}:${randomBytes(3).toString('hex')}`;
+}
+
+/** The host and pid of an owner id made by processOwnerId, if it is one. */
+export function parseOwnerId(owner: string): { host: string; pid: number } | undefined {
+  const match = /^(.*):(\d+):[0-9a-f]+$/.exec(owner);
+  return match ? { host: match[1] as string, pid: Number(match[2]) } : undefined;
+}
+
+export class StoreRecords implements RuntimeRecords {
+  constructor(
+    private readonly store: Store,
+    readonly owner: string = processOwnerId(),
+  ) {}
+
+  async loadState(name: string): Promise<PersistedInstanceState | undefined> {
+    const row = await this.store.read.collectorState.get(name);
+    if (!row) return undefined;
+    const state: HealthState = (HEALTH_STATES as readonly string[]).includes(row.state) ? (row.state as HealthState) : 'healthy';
+    return {
+      name, state, consecutiveFailures: row.consecutiveFailures, intervalMs: row.intervalS * 1000,
+      configuredIntervalMs: row.configuredIntervalS * 1000, nextRunAt: toMs(row.nextRunAt), lastRunAt: toMs(row.lastRunAt),
+      lastSuccessAt: toMs(row.lastSuccessAt), lastError: row.lastError, disabled: row.disabled,
+    };
+  }
+
+  async isDisabled(name: string): Promise<boolean> {
+    return (await this.store.read.collectorState.get(name))?.disabled ?? false;
+  }
+
+  async saveState(state: InstanceState, at: number): Promise<void> {
+    await this.store.write((tx) => upsertState(tx, state, at), { label: 'collector state' });
+  }
+
+  claimSlot(name: string, slot: number, at: number, expiresAt: number): Promise<ClaimResult> {
+    return this.store.write(async (tx): Promise<ClaimResult> => {
+      const slotStart = toSeconds(slot);
+      const claim = { collector: name, slotStart, instanceId: this.owner, now: toSeconds(at), expiresAt: ceilSeconds(expiresAt) };
+      if (await tx.slotClaims.claim(claim)) return { won: true };
+      const held = await tx.slotClaims.get(name, slotStart);
+      if (!held) return { won: false, holder: 'unknown', finished: false, expiresAt: at };
+      if (held.instanceId === this.owner) {
+        // A retry of a slot this process already ran: reopen the claim, so if this process dies
+        // during the retry, another one takes the slot over once the claim expires.
+        await updateOwnClaim(tx, name, slotStart, this.owner, { expires_at: claim.expiresAt, finished_at: null });
+        return { won: true };
+      }
+      return { won: false, holder: held.instanceId, finished: held.finishedAt !== null, expiresAt: held.expiresAt * 1000 };
+    }, { label: 'slot claim' });
+  }
+
+  async renewClaim(name: string, slot: number, expiresAt: number): Promise<void> {
+    await this.store.write((tx) => updateOwnClaim(tx, name, toSeconds(slot), this.owner, { expires_at: ceilSeconds(expiresAt) }), { label: 'slot claim renewal' });
+  }
+
+  startRun(name: string, _collector: string, slot: number, at: number): Promise<number> {
+    return this.store.write((tx) => tx.runs.start({ collector: name, instanceId: this.owner, slotStart: toSeconds(slot), startedAt: toSeconds(at) }), { label: 'run start' });
+  }
+
+  async finishRun(run: FinishedRun, state: InstanceState): Promise<void> {
+    await this.store.write(async (tx) => {
+      // Row counts are left as the collector's page transactions added them (RunsRepository.addCounts).
+      await tx.runs.finish(run.runId, { finishedAt: toSeconds(run.finishedAt), status: run.status, error: run.error, failureClass: run.failureClass });
+      const slotStart = toSeconds(run.slot);
+      if (run.claim === 'finish') await tx.slotClaims.finish(run.name, slotStart, this.owner, toSeconds(run.finishedAt));
+      else await updateOwnClaim(tx, run.name, slotStart, this.owner, { expires_at: toSeconds(run.finishedAt) - 1 });
+      await upsertState(tx, state, run.finishedAt);
+    }, { label: 'run finish' });
+  }
+}
+
+async function upsertState(tx: WriteTx, state: InstanceState, at: number): Promise<void> {
+  await tx.collectorState.upsert([{
+    collector: state.name, state: state.state, consecutiveFailures: state.consecutiveFailures,
+    intervalS: Math.round(state.intervalMs / 1000), configuredIntervalS: Math.round(state.configuredIntervalMs / 1000),
+    nextRunAt: state.nextRunAt === null ? null : toSeconds(state.nextRunAt), lastRunAt: state.lastRunAt === null ? null : toSeconds(state.lastRunAt),
+    lastSuccessAt: state.lastSuccessAt === null ? null : toSeconds(state.lastSuccessAt), lastError: state.lastError,
+    disabled: state.state === 'disabled', updatedAt: toSeconds(at),
+  }]);
+}
+
+/**
+ * Renewing, reopening or releasing a claim this owner holds. SlotClaimsRepository has claim,
+ * finish, get and prune; these updates of one's own claim are not among them yet.
+ */
+async function updateOwnClaim(tx: WriteTx, collector: string, slotStart: number, owner: string, set: { expires_at: number; finished_at?: null }): Promise<void> {
+  await tx.db.updateTable('slot_claims').set(set).where('collector', '=', collector).where('slot_start', '=', slotStart).where('instance_id', '=', owner).execute();
+}
+
+/** Sets or clears the disabled flag of an instance (`gtc collector disable|enable NAME`). */
+export async function setCollectorDisabled(store: Store, name: string, disabled: boolean, at = Date.now()): Promise<void> {
+  await store.write((tx) => tx.collectorState.setDisabled(name, disabled, toSeconds(at)), { label: disabled ? 'disable collector' : 'enable collector' });
+}
