@@ -1,0 +1,266 @@
+import type { Clock } from '../lib/clock.ts';
+import type { WirePool, WireTrade } from '../api/wire-types.ts';
+import { candlesBetween, TIMEFRAMES, type Currency, type SimCandle, type TimeframeName } from './candles.ts';
+import { FIXTURE_TRADES_PER_DAY } from './catalog.ts';
+import { decAdd, decFromDoublePrecision, decMul, decRound, type Dec } from './decimal.ts';
+import { gaussianFromHash, hashInts, hashString } from './prng.ts';
+import { renderPool, renderTrade } from './render.ts';
+import { PriceModel, TradeSource } from './trades.ts';
+import { Universe, type SimPool, type SimToken } from './universe.ts';
+
+/** How the market is generated; everything observable is a function of these and the time. */
+export interface MarketOptions {
+  seed: string;
+  networks: readonly string[];
+  poolsPerNetwork: number;
+  startTime: number;
+  newPoolsPerHour: number;
+  historyDays: number;
+  /** Spread (trades per 24 h) the pools' rates are drawn from. */
+  tradeRates: readonly number[];
+  hostileNames: boolean;
+}
+
+export const WINDOWS = { m5: 300_000, m15: 900_000, m30: 1_800_000, h1: 3_600_000, h6: 21_600_000, h24: 86_400_000 } as const;
+export type WindowKey = keyof typeof WINDOWS;
+const WINDOW_KEYS = Object.keys(WINDOWS) as WindowKey[];
+const DAY = 86_400_000;
+
+export interface TransactionCounts {
+  buys: number;
+  sells: number;
+  buyers: number;
+  sellers: number;
+}
+
+/** A pool's market figures at one instant, exact. */
+export interface PoolSnapshot {
+  baseUsd: Dec;
+  quoteUsd: Dec;
+  priceNative: Dec;
+  baseNative: Dec;
+  quoteNative: Dec;
+  reserveUsd: Dec;
+  fdvUsd: Dec;
+  priceChange: Record<WindowKey, string>;
+  transactions: Record<WindowKey, TransactionCounts>;
+  volumeUsd: Record<WindowKey, Dec>;
+}
+
+export interface TruthPool {
+  id: string;
+  network: string;
+  address: string;
+  name: string;
+  dex: string;
+  baseTokenId: string;
+  quoteTokenId: string;
+  /** Epoch ms. */
+  createdAt: number;
+  tradesPerDay: number;
+}
+
+export interface TruthToken {
+  id: string;
+  network: string;
+  address: string;
+  name: string;
+  symbol: string;
+  decimals: number;
+  imageUrl: string | null;
+  coingeckoCoinId: string | null;
+}
+
+/** Ground truth: what was (or could have been) served up to the current simulated time. */
+export interface MarketTruth {
+  pools(): TruthPool[];
+  tokens(): TruthToken[];
+  /** Every trade of a pool with fromMs <= time < toMs (and not after now), oldest first. */
+  trades(poolId: string, fromMs: number, toMs: number): WireTrade[];
+  /** Every candle whose interval starts in [fromMs, toMs), oldest first, values as JSON lexemes. */
+  candles(poolId: string, timeframe: TimeframeName, fromMs: number, toMs: number, currency?: Currency): SimCandle[];
+  /** The pool resource as the API would serve it now. */
+  pool(poolId: string): WirePool | undefined;
+}
+
+export class Market {
+  readonly universe: Universe;
+  readonly prices: PriceModel;
+  readonly trades: TradeSource;
+  readonly truth: MarketTruth;
+  private readonly seedHash: number;
+
+  constructor(readonly options: MarketOptions, readonly clock: Clock) {
+    const rates = options.tradeRates.length > 0 ? options.tradeRates : FIXTURE_TRADES_PER_DAY;
+    this.universe = new Universe({ ...options, tradeRates: rates });
+    this.prices = new PriceModel(options.seed);
+    this.trades = new TradeSource(options.seed, this.prices);
+    this.seedHash = hashString(options.seed);
+    this.truth = this.createTruth();
+  }
+
+  get seed(): string {
+    return this.options.seed;
+  }
+
+  now(): number {
+    return this.clock.now();
+  }
+
+  /** Oldest time whose candles the API still serves (about six months). */
+  historyStart(now: number): number {
+    return now - 183 * DAY;
+  }
+
+  /** Existing pools ranked like the API's "top pools": by liquidity and activity. */
+  topPools(now: number, network?: string, dex?: string): SimPool[] {
+    return this.universe
+      .pools(now, network)
+      .filter((p) => dex === undefined || p.dexId === dex)
+      .sort((a, b) => b.score - a.score || a.id.localeCompare(b.id));
+  }
+
+  /** Trending: activity times a factor that changes every `bucketMs` (the `duration`). */
+  trendingPools(now: number, bucketMs: number, network?: string): SimPool[] {
+    const bucket = Math.floor(now / bucketMs);
+    const score = (p: SimPool): number => (p.tradesPerDay + 1) * Math.exp(1.5 * gaussianFromHash(hashInts(this.seedHash, p.key, bucket, 0x7e4d)));
+    return this.universe
+      .pools(now, network)
+      .map((pool) => ({ pool, score: score(pool) }))
+      .sort((a, b) => b.score - a.score || a.pool.id.localeCompare(b.pool.id))
+      .map((x) => x.pool);
+  }
+
+  /** Newest pools first. */
+  newPools(now: number, network?: string): SimPool[] {
+    return this.universe.pools(now, network).sort((a, b) => b.createdAt - a.createdAt || a.id.localeCompare(b.id));
+  }
+
+  tokenPools(now: number, token: SimToken): SimPool[] {
+    return this.topPools(now, token.network).filter((p) => p.base.id === token.id || p.quote.id === token.id);
+  }
+
+  snapshot(pool: SimPool, now: number): PoolSnapshot {
+    const { prices } = this;
+    const quoteUsdDouble = prices.usd(pool.quote, now);
+    const baseUsdDouble = prices.usd(pool.base, now);
+    const nativeToken = this.universe.quoteTokens(pool.network.id)[0] as SimToken;
+    const nativeUsd = prices.usd(nativeToken, now);
+    const quoteUsd = prices.quoteUsd(pool.quote, now, quoteUsdDouble);
+    const priceNative = prices.priceNative(pool, now, quoteUsdDouble);
+    const isNativeQuote = pool.quote.id === nativeToken.id;
+    const baseUsd = decMul(priceNative, quoteUsd);
+    const growth = Math.sqrt(baseUsdDouble / prices.usd(pool.base, pool.createdAt));
+    const counts = this.windowCounts(pool, now);
+    const priceChange = {} as Record<WindowKey, string>;
+    for (const key of WINDOW_KEYS) {
+      const past = prices.usd(pool.base, Math.max(pool.createdAt, now - WINDOWS[key]));
+      priceChange[key] = percent((baseUsdDouble / past - 1) * 100);
+    }
+    return {
+      baseUsd,
+      quoteUsd,
+      priceNative,
+      baseNative: isNativeQuote ? priceNative : decFromDoublePrecision(baseUsdDouble / nativeUsd, 15),
+      quoteNative: isNativeQuote ? { m: 1n, s: 0 } : decFromDoublePrecision(quoteUsdDouble / nativeUsd, 15),
+      reserveUsd: decRound(decFromDoublePrecision(pool.liquidityUsd * growth, 12), 4),
+      fdvUsd: decRound(decMul(baseUsd, decFromDoublePrecision(pool.base.totalSupply, 15)), 5),
+      priceChange,
+      transactions: counts.transactions,
+      volumeUsd: counts.volume,
+    };
+  }
+
+  /**
+   * Buys, sells, distinct buyers/sellers and exact USD volume over each window ending now. Each
+   * trade is counted once, in the smallest window holding it; windows then accumulate outwards.
+   */
+  private windowCounts(pool: SimPool, now: number): { transactions: Record<WindowKey, TransactionCounts>; volume: Record<WindowKey, Dec> } {
+    const buckets = WINDOW_KEYS.map(() => ({ buys: 0, sells: 0, buyers: new Set<number>(), sellers: new Set<number>(), volume: { m: 0n, s: 0 } as Dec }));
+    for (const trade of this.trades.range(pool, now - DAY + 1, now + 1)) {
+      const age = now - trade.atMs;
+      const bucket = buckets[WINDOW_KEYS.findIndex((key) => age < WINDOWS[key])];
+      if (!bucket) continue;
+      if (trade.kind === 'buy') {
+        bucket.buys += 1;
+        bucket.buyers.add(trade.wallet);
+      } else {
+        bucket.sells += 1;
+        bucket.sellers.add(trade.wallet);
+      }
+      bucket.volume = decAdd(bucket.volume, trade.volumeUsd);
+    }
+    const transactions = {} as Record<WindowKey, TransactionCounts>;
+    const volume = {} as Record<WindowKey, Dec>;
+    const total = { buys: 0, sells: 0, buyers: new Set<number>(), sellers: new Set<number>(), volume: { m: 0n, s: 0 } as Dec };
+    WINDOW_KEYS.forEach((key, i) => {
+      const bucket = buckets[i] as (typeof buckets)[number];
+      total.buys += bucket.buys;
+      total.sells += bucket.sells;
+      for (const w of bucket.buyers) total.buyers.add(w);
+      for (const w of bucket.sellers) total.sellers.add(w);
+      total.volume = decAdd(total.volume, bucket.volume);
+      transactions[key] = { buys: total.buys, sells: total.sells, buyers: total.buyers.size, sellers: total.sellers.size };
+      volume[key] = total.volume;
+    });
+    return { transactions, volume };
+  }
+
+  /** A random-looking but stable request id (the OHLCV response's `data.id`). */
+  uuid(...parts: (string | number)[]): string {
+    const key = `${this.options.seed}|${parts.join('|')}`;
+    const hex = [0, 1, 2, 3].map((i) => hashString(`${key}|${i}`).toString(16).padStart(8, '0')).join('');
+    return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-4${hex.slice(13, 16)}-a${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
+  }
+
+  private createTruth(): MarketTruth {
+    const universe = this.universe;
+    return {
+      pools: () =>
+        universe.pools(this.now()).map((p) => ({
+          id: p.id,
+          network: p.network.id,
+          address: p.address,
+          name: p.name,
+          dex: p.dexId,
+          baseTokenId: p.base.id,
+          quoteTokenId: p.quote.id,
+          createdAt: p.createdAt,
+          tradesPerDay: p.tradesPerDay,
+        })),
+      tokens: () => {
+        const now = this.now();
+        const live = new Set(universe.pools(now).flatMap((p) => [p.base.id, p.quote.id]));
+        return universe
+          .tokens(now)
+          .filter((t) => live.has(t.id))
+          .map((t) => ({ id: t.id, network: t.network, address: t.address, name: t.name, symbol: t.symbol, decimals: t.decimals, imageUrl: t.imageUrl, coingeckoCoinId: t.coingeckoCoinId }));
+      },
+      trades: (poolId, fromMs, toMs) => {
+        const now = this.now();
+        const pool = universe.pool(poolId, now);
+        if (!pool) return [];
+        return this.trades.range(pool, fromMs, Math.min(toMs, now + 1)).map((t) => renderTrade(this.seed, t));
+      },
+      candles: (poolId, timeframe, fromMs, toMs, currency = 'usd') => {
+        const now = this.now();
+        const pool = universe.pool(poolId, now);
+        if (!pool) return [];
+        const from = Math.max(fromMs, this.historyStart(now));
+        return candlesBetween(this.trades, pool, TIMEFRAMES[timeframe].seconds, from, toMs, now, currency);
+      },
+      pool: (poolId) => {
+        const now = this.now();
+        const pool = universe.pool(poolId, now);
+        return pool ? renderPool(this, pool, now, {}) : undefined;
+      },
+    };
+  }
+}
+
+/** Percent change as the API writes it: at most 3 decimals, "0" for none. */
+function percent(x: number): string {
+  if (!Number.isFinite(x)) return '0';
+  const rounded = Number(x.toFixed(3));
+  return rounded === 0 ? '0' : String(rounded);
+}
