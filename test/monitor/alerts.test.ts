@@ -26,7 +26,7 @@ const brief = (events: AlertEvent[]) => events.map((e) => `${e.status} ${e.rule}
 test('a suspension raises exactly one alert and the recovery exactly one resolve', async () => {
   const { engine, sink, set } = engineWith(statusReport([collectorStatus('ohlcv')]));
   await engine.evaluate();
-  assert.deepEqual(sink.events, []);
+  assert.equal(sink.events.length, 0);
   set(statusReport([collectorStatus('ohlcv', { state: 'suspended', consecutiveFailures: 3, lastError: 'API answered 503' })]));
   for (let i = 0; i < 5; i++) await engine.evaluate();
   assert.deepEqual(brief(sink.events), ['firing collector-suspended ohlcv']);
@@ -55,7 +55,7 @@ test('data older than three intervals is stale; a success resolves it', async ()
   const { engine, sink, set } = engineWith(statusReport([collectorStatus('watchlist', { lastSuccessAt: at(start), intervalSeconds: 60, configuredIntervalSeconds: 60 })]), clock);
   await clock.advance(179_000);
   await engine.evaluate();
-  assert.deepEqual(sink.events, []);
+  assert.equal(sink.events.length, 0);
   await clock.advance(2_000);
   await engine.evaluate();
   assert.deepEqual(brief(sink.events), ['firing data-stale watchlist']);
@@ -130,7 +130,7 @@ test('the engine evaluates on its timer with an injected clock', async () => {
   engine.start();
   await clock.advance(0);
   set(statusReport([collectorStatus('dexes:solana', { state: 'suspended' })]));
-  assert.deepEqual(sink.events, []);
+  assert.equal(sink.events.length, 0);
   await clock.advance(15_000);
   assert.deepEqual(brief(sink.events), ['firing collector-suspended dexes:solana']);
   await engine.stop();
