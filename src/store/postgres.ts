@@ -5,7 +5,8 @@
  * parsed to a JS number — exact below 2^53 — and NUMERIC is returned as the server's text.
  * NUMERIC keeps every digit and trailing zeros ("1.50" stays "1.50"), so a decimal round-trips
  * byte-exact as long as it is written in plain notation, which is what the API sends; an
- * exponent ("1e-5") or a leading "+" / leading zeros would come back normalised ("0.00001").
+ * exponent ("1e-5"), a leading "+", leading zeros or a negative zero ("-0.0" → "0.0") would
+ * come back normalised.
  */
 import { performance } from 'node:perf_hooks';
 import { CompiledQuery, Kysely, PostgresDialect, sql } from 'kysely';

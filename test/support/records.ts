@@ -27,7 +27,7 @@ export function makePool(i: number, version = 0, network = 'solana'): PoolRecord
     fdvUsd: decimal(1_000_000 + i, v, 2),
     marketCapUsd: i % 5 === 0 ? null : decimal(900_000 + i, v, 2),
     volumeUsdH24: decimal(50_000 + i + v, 77, 6),
-    priceChangeH24: `${i % 3 === 0 ? '-' : ''}${i % 50}.${v % 10}`,
+    priceChangeH24: `${i % 3 === 0 ? '-' : ''}${i % 50}.${v % 10}5`,
     transactionsH24: (i * 37 + v) % 7000,
     priceChangePercentage: { m5: `${v % 10}.1`, h1: '-0.5', h24: `${i % 50}.${v % 10}` },
     volumeUsd: { m5: decimal(i, v, 4), h24: decimal(50_000 + i + v, 77, 6) },
