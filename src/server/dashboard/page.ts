@@ -29,6 +29,7 @@ export function dashboardPage(m: DashboardModel): string {
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>gtc dashboard</title>
+<link rel="icon" href="data:,">
 <link rel="stylesheet" href="/assets/dashboard.css">
 <script src="/assets/lightweight-charts.standalone.production.js" defer></script>
 <script src="/assets/dashboard.js" defer></script>
