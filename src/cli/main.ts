@@ -5,9 +5,12 @@
  */
 import { Command, CommanderError } from 'commander';
 import { readFileSync } from 'node:fs';
+import { collectorCommand } from './commands/collector.ts';
 import { configCommand } from './commands/config.ts';
 import { initCommand } from './commands/init.ts';
 import { migrateCommand } from './commands/migrate.ts';
+import { simCommand } from './commands/sim.ts';
+import { statusCommand } from './commands/status.ts';
 
 const packageJson = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
 
@@ -18,7 +21,7 @@ function buildProgram(): Command {
     .option('-c, --config <file>', 'configuration file (default: $GTC_CONFIG or ./gtc.config.yaml)')
     .showHelpAfterError('(run with --help for usage)');
 
-  for (const command of [initCommand(), migrateCommand(), configCommand()]) program.addCommand(command);
+  for (const command of [initCommand(), migrateCommand(), configCommand(), statusCommand(), collectorCommand(), simCommand()]) program.addCommand(command);
   applyUsageExitCode(program);
   return program;
 }
