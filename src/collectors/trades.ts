@@ -1,0 +1,128 @@
+/**
+ * `trades`: the trades of every active watched pool above `minVolumeUsd`, de-duplicated on the
+ * API's trade id. Each pool has its own poll time that follows its trade rate (trade-poll-plan.ts);
+ * the instance ticks every `minPollInterval` and polls the pools that are due, the one closest to
+ * overflowing the API's 300-trade window first, until none is due or the run's time is used.
+ * Each poll is a claimed unit; its trades, checkpoint (the pool's poll state) and any gap commit
+ * in one transaction.
+ */
+import type { TradeRecord as ApiTradeRecord } from '../api/index.ts';
+import type { TradeRecord } from '../store/index.ts';
+import type { CollectorDeps } from './deps.ts';
+import { nowSeconds } from './deps.ts';
+import { commitPage, RunTally } from './page-commit.ts';
+import { watchedRefs, type PoolRef } from './pool-ids.ts';
+import { initialPollState, parsePollState, planAfterPoll, TRADE_WINDOW, type PollLimits, type TradePollState } from './trade-poll-plan.ts';
+import type { CollectorInstance, RunContext } from './types.ts';
+import { claimUnit, finishUnit, type WorkUnit } from './work-claims.ts';
+
+export const TRADES_CHECKPOINT = 'trades';
+
+export interface TradesOptions {
+  /** Poll only this pool. */
+  poolId?: string;
+  /** Poll every selected pool once now, due or not (`gtc collect trades`). */
+  force?: boolean;
+  /** Stop starting polls after this long (default 80% of recovery.runTimeout). */
+  runBudgetMs?: number;
+}
+
+/** The store's trade row (an address the API left out is stored as ''). */
+export function toStoredTrade(trade: ApiTradeRecord): TradeRecord {
+  return { ...trade, txFromAddress: trade.txFromAddress ?? '', fromTokenAddress: trade.fromTokenAddress ?? '', toTokenAddress: trade.toTokenAddress ?? '' };
+}
+
+export function createTradesCollector(deps: CollectorDeps, options: TradesOptions = {}): CollectorInstance {
+  const settings = deps.config.collectors.trades;
+  const limits: PollLimits = { minPollS: Math.max(1, Math.round(settings.minPollInterval / 1000)), maxPollS: Math.max(1, Math.round(settings.maxPollInterval / 1000)) };
+  const runBudgetMs = options.runBudgetMs ?? Math.floor(deps.config.recovery.runTimeout * 0.8);
+  return {
+    name: 'trades',
+    collector: 'trades',
+    // The tick at which due pools are looked for; each pool's own interval is adaptive.
+    intervalMs: Math.min(settings.interval, settings.minPollInterval),
+    dependsOn: 'api',
+    async run(ctx) {
+      const tally = new RunTally();
+      const started = deps.clock.now();
+      const watched = (await deps.store.read.watchlist.list()).filter((w) => options.poolId === undefined || w.poolId === options.poolId);
+      const { refs, unknown } = watchedRefs(watched, deps.config.networks);
+      tally.count('unknownNetwork', unknown.length);
+      const stored = new Map((await deps.store.read.checkpoints.list(TRADES_CHECKPOINT)).map((c) => [c.key, parsePollState(c.value)]));
+      const states = new Map<string, TradePollState>();
+      for (const ref of refs) states.set(ref.id, stored.get(ref.id) ?? initialPollState(nowSeconds(deps)));
+      const done = new Set<string>();
+      for (;;) {
+        ctx.signal.throwIfAborted();
+        const now = nowSeconds(deps);
+        const due = refs.filter((r) => !done.has(r.id) && (options.force || (states.get(r.id) as TradePollState).nextPollAt <= now));
+        if (due.length === 0) break;
+        if (deps.clock.now() - started >= runBudgetMs) {
+          tally.count('deferred', due.length);
+          break;
+        }
+        // Earliest deadline first: the pool closest to overflowing the API's window.
+        const ref = due.reduce((a, b) => (byUrgency(states.get(a.id) as TradePollState, states.get(b.id) as TradePollState, a.id, b.id) <= 0 ? a : b));
+        done.add(ref.id);
+        const state = states.get(ref.id) as TradePollState;
+        const unit: WorkUnit = { key: `trades:${ref.id}`, slot: options.force ? now : state.nextPollAt };
+        if (!(await claimUnit(deps, unit))) {
+          tally.count('claimedElsewhere');
+          continue;
+        }
+        states.set(ref.id, await pollPool(deps, ctx, tally, ref, state, unit, limits));
+      }
+      return tally.summary();
+    },
+  };
+}
+
+function byUrgency(a: TradePollState, b: TradePollState, aId: string, bId: string): number {
+  return a.deadline - b.deadline || a.nextPollAt - b.nextPollAt || (aId < bId ? -1 : aId > bId ? 1 : 0);
+}
+
+async function pollPool(deps: CollectorDeps, ctx: RunContext, tally: RunTally, ref: PoolRef, state: TradePollState, unit: WorkUnit, limits: PollLimits): Promise<TradePollState> {
+  const minVolumeUsd = deps.config.collectors.trades.minVolumeUsd;
+  const page = await deps.api.trades(ref.network, ref.address, { minVolumeUsd, signal: ctx.signal });
+  tally.apiCalls += 1;
+  const now = nowSeconds(deps);
+  if (page === null) {
+    ctx.logger.warn({ poolId: ref.id }, 'watched pool unknown to the API (trades answered 404)');
+    tally.count('notFound');
+    const next = { ...state, lastPollAt: now, nextPollAt: now + limits.maxPollS };
+    await commitPage(deps, ctx, tally, { source: `trades ${ref.id}`, rejected: [] }, async (tx) => {
+      await tx.checkpoints.set(TRADES_CHECKPOINT, ref.id, JSON.stringify(next), now);
+      await finishUnit(tx, deps, unit, now);
+      return 0;
+    });
+    return next;
+  }
+  const trades = page.trades.map(toStoredTrade);
+  const distinct = new Set(trades.map((t) => t.id)).size;
+  let planned: ReturnType<typeof planAfterPoll> = { state, gap: null };
+  await commitPage(deps, ctx, tally, { source: `trades ${ref.id}`, rejected: page.rejected }, async (tx) => {
+    const inserted = await tx.trades.insert(trades);
+    const plan = planAfterPoll(state, { now, timestamps: trades.map((t) => t.blockTimestamp), itemCount: page.itemCount, overlapped: inserted < distinct }, limits);
+    let gaps = 0;
+    if (plan.gap) {
+      gaps = await tx.gaps.insert([{
+        poolId: ref.id,
+        kind: 'trades',
+        timeframe: null,
+        fromTs: plan.gap.fromTs,
+        toTs: plan.gap.toTs,
+        reason: `the API's ${TRADE_WINDOW}-trade window overflowed: its oldest trade is newer than the previous poll, so trades in this span were no longer served`,
+        detectedAt: now,
+      }]);
+    }
+    await tx.checkpoints.set(TRADES_CHECKPOINT, ref.id, JSON.stringify(plan.state), now);
+    await finishUnit(tx, deps, unit, now);
+    planned = plan;
+    return inserted + gaps;
+  });
+  if (planned.gap) {
+    ctx.logger.warn({ poolId: ref.id, fromTs: planned.gap.fromTs, toTs: planned.gap.toTs }, 'trades lost upstream: the 300-trade window overflowed; recorded a data gap and polling sooner');
+    tally.count('gaps');
+  }
+  return planned.state;
+}
