@@ -35,6 +35,18 @@ async function admin<T>(serverUrl: string, fn: (client: pg.Client) => Promise<T>
   }
 }
 
+/** Creates a uniquely named empty database on the server at `serverUrl`; `drop()` removes it. */
+export async function createPgDatabase(serverUrl: string, prefix = 'gtc_test'): Promise<{ url: string; drop(): Promise<void> }> {
+  const name = `${prefix}_${process.pid}_${randomBytes(4).toString('hex')}`;
+  await admin(serverUrl, (c) => c.query(`create database ${name}`));
+  const url = new URL(serverUrl);
+  url.pathname = `/${name}`;
+  return {
+    url: url.toString(),
+    drop: () => admin(serverUrl, (c) => c.query(`drop database if exists ${name} with (force)`)).then(() => undefined),
+  };
+}
+
 /**
  * Creates a uniquely named, empty database on the server at GTC_TEST_PG_URL and returns its URL;
  * it is dropped (connections terminated) after the test. Without GTC_TEST_PG_URL the test is
@@ -47,10 +59,7 @@ export async function freshPgDatabase(t: TestLike): Promise<string | undefined> 
     t.skip(PG_SKIP_REASON);
     return undefined;
   }
-  const name = `gtc_test_${process.pid}_${randomBytes(4).toString('hex')}`;
-  await admin(serverUrl, (c) => c.query(`create database ${name}`));
-  t.after(() => admin(serverUrl, (c) => c.query(`drop database if exists ${name} with (force)`)).then(() => undefined));
-  const url = new URL(serverUrl);
-  url.pathname = `/${name}`;
-  return url.toString();
+  const database = await createPgDatabase(serverUrl);
+  t.after(() => database.drop());
+  return database.url;
 }

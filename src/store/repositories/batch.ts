@@ -3,9 +3,10 @@
  * from a table description, de-duplicated by key (last wins — PostgreSQL rejects a statement that
  * touches one key twice), and written as multi-row `INSERT … ON CONFLICT` statements.
  *
- * Chunks stay under SQLite's 32766 bound variables. Chunk sizes are the largest that fits and
- * powers of two below it, so a table has ~12 statement shapes at most: each is compiled by Kysely
- * once per store and, on SQLite, prepared once by better-sqlite3.
+ * SQLite: chunks stay under its 32766 bound variables; chunk sizes are the largest that fits and
+ * powers of two below it, so a table has ~12 statement shapes at most, each compiled by Kysely
+ * once per store and prepared once by better-sqlite3. PostgreSQL: one `unnest` statement shape per
+ * table, whatever the batch size.
  */
 import { sql, type Kysely } from 'kysely';
 import { GtcError } from '../../lib/errors.ts';
@@ -41,22 +42,23 @@ export interface TableSpec<R> {
 /** Decimal lexemes the API sends; exponents are accepted but PostgreSQL NUMERIC expands them. */
 const DECIMAL = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
 
-export function toDecimal(value: unknown, where: string): string | null {
+/** Marks a value that cannot be stored; the caller adds where it was. */
+const INVALID = Symbol('invalid');
+
+function toDecimal(value: unknown): string | null | typeof INVALID {
   if (value === null || value === undefined || value === '' || value === 'NaN') return null;
-  if (typeof value === 'string' && DECIMAL.test(value)) return value;
-  throw new GtcError('bad-data', `${where}: expected a decimal string, got ${JSON.stringify(value)}`);
+  return typeof value === 'string' && DECIMAL.test(value) ? value : INVALID;
 }
 
-export function toInt(value: unknown, where: string): number | null {
+function toInt(value: unknown): number | null | typeof INVALID {
   if (value === null || value === undefined) return null;
-  if (typeof value === 'number' && Number.isSafeInteger(value)) return value;
-  throw new GtcError('bad-data', `${where}: expected an integer, got ${JSON.stringify(value)}`);
+  return typeof value === 'number' && Number.isSafeInteger(value) ? value : INVALID;
 }
 
-function convert(kind: ColumnKind, value: unknown, where: string): unknown {
+function convert(kind: ColumnKind, value: unknown): unknown {
   switch (kind) {
-    case 'decimal': return toDecimal(value, where);
-    case 'int': return toInt(value, where);
+    case 'decimal': return toDecimal(value);
+    case 'int': return toInt(value);
     case 'json': return JSON.stringify(value ?? {});
     case 'bool': return value ? 1 : 0;
     case 'text': return value ?? null;
@@ -92,14 +94,28 @@ export function chunkSizes(count: number, max: number): number[] {
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- see above
 type UntypedDb = Kysely<any>;
 
-function compileInsert<R>(ctx: RepoContext, spec: TableSpec<R>, rows: number): string {
+/** Element types of the arrays PostgreSQL unnests, per column kind. */
+const PG_ARRAY_TYPE: Record<ColumnKind, string> = { text: 'text', int: 'bigint', decimal: 'numeric', json: 'text', bool: 'integer' };
+
+/** Rows per PostgreSQL statement (one array parameter per column, any number of rows). */
+const PG_ROWS_PER_STATEMENT = 5000;
+
+/**
+ * SQL of one batched insert, compiled by Kysely once per shape and cached. SQLite: a multi-row
+ * VALUES list of `rows` rows. PostgreSQL (`rows` = 'unnest'): `INSERT … SELECT * FROM unnest(
+ * $1::text[], $2::numeric[], …)` — one parameter per column, so one shape for every batch size.
+ */
+function compileInsert<R>(ctx: RepoContext, spec: TableSpec<R>, rows: number | 'unnest'): string {
   const cacheKey = `${spec.table}|${spec.onConflict}|${rows}`;
   const cached = ctx.sqlCache.get(cacheKey);
   if (cached) return cached;
   const columns = spec.columns.map((c) => c.column);
-  const placeholder = Object.fromEntries(columns.map((c) => [c, null]));
   const db = ctx.db as unknown as UntypedDb;
-  const insert = db.insertInto(spec.table).values(Array.from({ length: rows }, () => placeholder));
+  const insert = rows === 'unnest'
+    ? db.insertInto(spec.table).columns(columns).expression(
+      sql`select * from unnest(${sql.join(spec.columns.map((c) => sql`${[]}::${sql.raw(PG_ARRAY_TYPE[c.kind])}[]`))})`,
+    )
+    : db.insertInto(spec.table).values(Array.from({ length: rows }, () => Object.fromEntries(columns.map((c) => [c, null]))));
   const keep = new Set([...spec.key, ...(spec.keepOnUpdate ?? [])]);
   const query = insert.onConflict((oc) => {
     const target = oc.columns(spec.key as string[]);
@@ -110,37 +126,61 @@ function compileInsert<R>(ctx: RepoContext, spec: TableSpec<R>, rows: number): s
     return newer ? update.where(sql<boolean>`${sql.ref(`excluded.${newer}`)} >= ${sql.ref(`${spec.table}.${newer}`)}`) : update;
   });
   const compiled = query.compile();
-  if (compiled.parameters.length !== rows * columns.length) {
-    throw new GtcError('bug', `compiled insert into ${spec.table} has ${compiled.parameters.length} parameters, expected ${rows * columns.length}`);
+  const expected = rows === 'unnest' ? columns.length : rows * columns.length;
+  if (compiled.parameters.length !== expected) {
+    throw new GtcError('bug', `compiled insert into ${spec.table} has ${compiled.parameters.length} parameters, expected ${expected}`);
   }
   ctx.sqlCache.set(cacheKey, compiled.sql);
   return compiled.sql;
 }
 
 /**
- * Converts, de-duplicates (last wins) and flattens records to one parameter list in column order.
- * With `sorted`, rows are ordered by key so concurrent PostgreSQL transactions lock rows in one
- * order (fewer deadlocks to retry).
+ * De-duplicates records by key, the last occurrence winning. With `sorted`, records are ordered
+ * by key so concurrent PostgreSQL transactions lock rows in one order (fewer deadlocks to retry).
+ * Key columns are text or integers, so the record's own values identify the row.
  */
-function toParameters<R>(spec: TableSpec<R>, records: readonly R[], sorted: boolean): { params: unknown[]; rows: number } {
-  const columns = spec.columns;
-  const keyIndexes = spec.key.map((k) => columns.findIndex((c) => c.column === k));
-  const byKey = new Map<string, unknown[]>();
-  for (let r = 0; r < records.length; r++) {
-    const record = records[r] as Record<string, unknown>;
-    const values = new Array<unknown>(columns.length);
-    for (let c = 0; c < columns.length; c++) {
-      const col = columns[c] as ColumnSpec<R>;
-      values[c] = convert(col.kind, record[col.field], `${spec.table}.${col.column} (row ${r})`);
-    }
-    const key = keyIndexes.length === 1 ? String(values[keyIndexes[0] as number]) : keyIndexes.map((i) => String(values[i])).join('\u0001');
-    byKey.delete(key); // re-insert so the surviving row keeps the position of its last occurrence
-    byKey.set(key, values);
+function uniqueByKey<R>(spec: TableSpec<R>, records: readonly R[], sorted: boolean): readonly R[] {
+  const fields = spec.key.map((k) => (spec.columns.find((c) => c.column === k) as ColumnSpec<R>).field);
+  const keyOf = fields.length === 1
+    ? (r: R) => String((r as Record<string, unknown>)[fields[0] as string])
+    : (r: R) => fields.map((f) => String((r as Record<string, unknown>)[f])).join('\u0001');
+  const byKey = new Map<string, R>();
+  for (const record of records) byKey.set(keyOf(record), record);
+  if (!sorted) return byKey.size === records.length ? records : [...byKey.values()];
+  return [...byKey.entries()].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0)).map((e) => e[1]);
+}
+
+/** Converts one value for storage; throws bad-data naming the column and row. */
+function storedValue<R>(spec: TableSpec<R>, col: ColumnSpec<R>, record: unknown, row: number): unknown {
+  const value = (record as Record<string, unknown>)[col.field];
+  const stored = col.kind === 'text' ? (value ?? null) : convert(col.kind, value);
+  if (stored === INVALID) {
+    const expected = col.kind === 'decimal' ? 'a decimal string' : 'an integer';
+    throw new GtcError('bad-data', `${spec.table}.${col.column} (row ${row}): expected ${expected}, got ${JSON.stringify(value)}`);
   }
-  const params: unknown[] = [];
-  const entries = sorted ? [...byKey.entries()].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0)) : byKey.entries();
-  for (const [, values] of entries) for (const v of values) params.push(v);
-  return { params, rows: byKey.size };
+  return stored;
+}
+
+/** SQLite: the parameters of rows [from, from + count), row by row in column order. */
+function rowParameters<R>(spec: TableSpec<R>, records: readonly R[], from: number, count: number): unknown[] {
+  const columns = spec.columns;
+  const params = new Array<unknown>(count * columns.length);
+  let p = 0;
+  for (let r = from; r < from + count; r++) {
+    for (const col of columns) params[p++] = storedValue(spec, col, records[r], r);
+  }
+  return params;
+}
+
+/** PostgreSQL: one array per column holding rows [from, from + count). */
+function columnParameters<R>(spec: TableSpec<R>, records: readonly R[], from: number, count: number): unknown[][] {
+  const arrays = spec.columns.map(() => new Array<unknown>(count));
+  for (let r = 0; r < count; r++) {
+    for (let c = 0; c < spec.columns.length; c++) {
+      (arrays[c] as unknown[])[r] = storedValue(spec, spec.columns[c] as ColumnSpec<R>, records[from + r], from + r);
+    }
+  }
+  return arrays;
 }
 
 /**
@@ -149,15 +189,20 @@ function toParameters<R>(spec: TableSpec<R>, records: readonly R[], sorted: bool
  */
 export async function writeBatch<R>(ctx: RepoContext, spec: TableSpec<R>, records: readonly R[]): Promise<number> {
   if (records.length === 0) return 0;
-  const width = spec.columns.length;
-  const { params, rows } = toParameters(spec, records, ctx.dialect === 'postgres');
-  const maxRows = Math.floor(MAX_BOUND_VARIABLES / width);
+  const postgres = ctx.dialect === 'postgres';
+  const unique = uniqueByKey(spec, records, postgres);
   let offset = 0;
   let changes = 0;
-  for (const size of chunkSizes(rows, maxRows)) {
-    const text = compileInsert(ctx, spec, size);
-    const chunk = params.slice(offset * width, (offset + size) * width);
-    changes += (await ctx.run(text, chunk)).changes;
+  if (postgres) {
+    const text = compileInsert(ctx, spec, 'unnest');
+    for (; offset < unique.length; offset += PG_ROWS_PER_STATEMENT) {
+      const count = Math.min(PG_ROWS_PER_STATEMENT, unique.length - offset);
+      changes += (await ctx.run(text, columnParameters(spec, unique, offset, count))).changes;
+    }
+    return changes;
+  }
+  for (const size of chunkSizes(unique.length, Math.floor(MAX_BOUND_VARIABLES / spec.columns.length))) {
+    changes += (await ctx.run(compileInsert(ctx, spec, size), rowParameters(spec, unique, offset, size))).changes;
     offset += size;
   }
   return changes;
