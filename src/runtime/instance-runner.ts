@@ -33,6 +33,8 @@ export interface InstanceRunnerOptions {
   random?: () => number;
 }
 
+const MAX_WATCHED = 32;
+
 type Step =
   | { kind: 'run'; at: number; reason: 'start' | 'schedule' | 'retry' | 'resume'; scheduledFor: number | null }
   | { kind: 'probe'; at: number }
@@ -44,8 +46,8 @@ export class InstanceRunner {
   private supervisor: Supervisor;
   private adaptive: AdaptiveState;
   private planned: Step;
-  /** An unfinished slot another process holds: taken over if its claim expires. */
-  private watch: { slot: number; at: number } | undefined;
+  /** Unfinished slots other processes hold (slot → retake time): taken over if their claims expire. */
+  private readonly watched = new Map<number, number>();
   private hung: Promise<unknown> | undefined;
   private pending: FinishedRun[] = [];
   private wakeUp = new AbortController();
@@ -84,11 +86,12 @@ export class InstanceRunner {
   async loop(): Promise<void> {
     await this.resume();
     while (!this.o.stopSignal.aborted) {
-      const watch = this.watch && this.watch.at < this.planned.at ? this.watch : undefined;
-      if (!(await this.sleepUntil(watch ? watch.at : this.planned.at))) continue;
+      const watch = this.earliestWatch();
+      const takeOver = watch !== undefined && watch.at < this.planned.at;
+      if (!(await this.sleepUntil(takeOver ? watch.at : this.planned.at))) continue;
       try {
-        if (watch) {
-          this.watch = undefined;
+        if (takeOver) {
+          this.watched.delete(watch.slot);
           await this.takeOver(watch.slot);
         } else if (await this.allowedToAct()) {
           const step = this.planned;
@@ -165,11 +168,25 @@ export class InstanceRunner {
     const claim = await this.o.records.claimSlot(this.name, slot, now, now + this.o.recovery.claimTimeout).catch(() => undefined);
     if (!claim) return;
     if (!claim.won) {
-      if (!claim.finished) this.watch = { slot, at: claim.expiresAt };
+      this.watchSlot(slot, claim);
       return;
     }
     this.o.logger.warn({ slot: new Date(slot).toISOString(), previousHolder: 'expired' }, 'took over a slot whose claim expired unfinished');
     await this.attempt(slot, false, true);
+  }
+
+  /** Remembers another holder's unfinished slot, to take it over if its claim expires. */
+  private watchSlot(slot: number, claim: { finished: boolean; retakeAt: number }): void {
+    if (claim.finished) return;
+    this.watched.set(slot, Math.max(claim.retakeAt, this.o.clock.now() + 1));
+    // Bounded: the oldest slots go first (a holder alive that long keeps renewing anyway).
+    while (this.watched.size > MAX_WATCHED) this.watched.delete(Math.min(...this.watched.keys()));
+  }
+
+  private earliestWatch(): { slot: number; at: number } | undefined {
+    let best: { slot: number; at: number } | undefined;
+    for (const [slot, at] of this.watched) if (!best || at < best.at) best = { slot, at };
+    return best;
   }
 
   /** Claims the slot and runs it; `replan` is false for a taken-over slot (the schedule stays). */
@@ -188,7 +205,7 @@ export class InstanceRunner {
         const claim = await records.claimSlot(this.name, slot, started, started + recovery.claimTimeout);
         if (!claim.won) {
           this.o.logger.debug({ slot: new Date(slot).toISOString(), holder: claim.holder }, 'slot already claimed by another instance');
-          if (!claim.finished) this.watch = { slot, at: claim.expiresAt };
+          this.watchSlot(slot, claim);
           if (replan) this.planSchedule(slot);
           return;
         }

@@ -26,7 +26,8 @@ export interface PersistedInstanceState extends InstanceState {
 /** Result of trying to claim a schedule slot. */
 export type ClaimResult =
   | { won: true }
-  | { won: false; holder: string; finished: boolean; expiresAt: number };
+  /** `retakeAt`: the earliest time a takeover of an unfinished claim can succeed. */
+  | { won: false; holder: string; finished: boolean; retakeAt: number };
 
 export interface FinishedRun {
   runId: number;

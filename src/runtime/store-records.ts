@@ -11,7 +11,6 @@ import { HEALTH_STATES } from './supervisor.ts';
 import type { ClaimResult, FinishedRun, InstanceState, PersistedInstanceState, RuntimeRecords } from './records.ts';
 
 export const toSeconds = (ms: number): number => Math.floor(ms / 1000);
-const ceilSeconds = (ms: number): number => Math.ceil(ms / 1000);
 const toMs = (s: number | null): number | null => (s === null ? null : s * 1000);
 
 /** A process's identity in slot_claims and collection_runs: `host:pid:random`. */
@@ -53,22 +52,23 @@ export class StoreRecords implements RuntimeRecords {
   claimSlot(name: string, slot: number, at: number, expiresAt: number): Promise<ClaimResult> {
     return this.store.write(async (tx): Promise<ClaimResult> => {
       const slotStart = toSeconds(slot);
-      const claim = { collector: name, slotStart, instanceId: this.owner, now: toSeconds(at), expiresAt: ceilSeconds(expiresAt) };
+      const claim = { collector: name, slotStart, instanceId: this.owner, now: toSeconds(at), expiresAt: toSeconds(expiresAt) };
       if (await tx.slotClaims.claim(claim)) return { won: true };
       const held = await tx.slotClaims.get(name, slotStart);
-      if (!held) return { won: false, holder: 'unknown', finished: false, expiresAt: at };
+      if (!held) return { won: false, holder: 'unknown', finished: false, retakeAt: at + 1000 };
       if (held.instanceId === this.owner) {
         // A retry of a slot this process already ran: reopen the claim, so if this process dies
         // during the retry, another one takes the slot over once the claim expires.
         await updateOwnClaim(tx, name, slotStart, this.owner, { expires_at: claim.expiresAt, finished_at: null });
         return { won: true };
       }
-      return { won: false, holder: held.instanceId, finished: held.finishedAt !== null, expiresAt: held.expiresAt * 1000 };
+      // Expiry is compared in whole seconds (expires_at < now): the first second after it.
+      return { won: false, holder: held.instanceId, finished: held.finishedAt !== null, retakeAt: (held.expiresAt + 1) * 1000 };
     }, { label: 'slot claim' });
   }
 
   async renewClaim(name: string, slot: number, expiresAt: number): Promise<void> {
-    await this.store.write((tx) => updateOwnClaim(tx, name, toSeconds(slot), this.owner, { expires_at: ceilSeconds(expiresAt) }), { label: 'slot claim renewal' });
+    await this.store.write((tx) => updateOwnClaim(tx, name, toSeconds(slot), this.owner, { expires_at: toSeconds(expiresAt) }), { label: 'slot claim renewal' });
   }
 
   startRun(name: string, _collector: string, slot: number, at: number): Promise<number> {
