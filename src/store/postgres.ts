@@ -43,8 +43,11 @@ export class PostgresBackend implements Backend {
 
   constructor(options: PostgresBackendOptions) {
     this.pool = new pg.Pool({ connectionString: options.url, max: options.poolSize, types, connectionTimeoutMillis: 10_000 });
-    // Without a listener an idle connection's error would crash the process.
+    // Without listeners a connection's error (server restart, killed backend) would crash the
+    // process: the pool covers idle connections, this covers checked-out ones, whose pending
+    // query is rejected anyway and so retried by the write policy.
     this.pool.on('error', (error) => options.onIdleError?.(error));
+    this.pool.on('connect', (client) => client.on('error', () => undefined));
     this.readDb = new Kysely<Database>({ dialect: new PostgresDialect({ pool: this.pool }) });
     this.readContext = { dialect: 'postgres', db: this.readDb, sqlCache: this.sqlCache, run: runnerFor(this.readDb) };
   }

@@ -2,6 +2,7 @@
 import { join } from 'node:path';
 import type { TestContext } from 'node:test';
 import { openStore, type Store, type StoreOptions } from '../../src/store/index.ts';
+import { defer } from '../support/cleanup.ts';
 import { freshPgDatabase, pgSkip } from '../support/postgres.ts';
 import { tempDir } from '../support/temp-dir.ts';
 
@@ -22,6 +23,6 @@ export async function freshStore(t: TestContext, dialect: DialectCase, options: 
   const url = await dialect.freshUrl(t);
   if (!url) throw new Error('no database');
   const store = await openStore({ url, ...options });
-  t.after(() => store.close());
+  defer(t, () => store.close());
   return store;
 }

@@ -8,6 +8,7 @@ import { once } from 'node:events';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { test } from 'node:test';
+import { defer } from '../support/cleanup.ts';
 import { openStore, type BreakerState, type RetryEvent } from '../../src/store/index.ts';
 import { spawnTs } from '../support/child.ts';
 import { makeTrade } from '../support/records.ts';
@@ -31,7 +32,7 @@ test('a process holding BEGIN EXCLUSIVE for 1.5 s: writers retry, breaker opens 
     breakerHalfOpenAfterMs: 300,
     hooks: { onRetry: (e) => retries.push(e), onBreakerStateChange: (s) => states.push(s) },
   });
-  t.after(() => store.close());
+  defer(t, () => store.close());
 
   const holder = spawnTs(HOLDER, [file, '1500']);
   let output = '';
@@ -68,7 +69,7 @@ test('a process holding BEGIN EXCLUSIVE for 1.5 s: writers retry, breaker opens 
 test('when the lock outlasts the retry budget the write fails with db-locked, and nothing is half-written', { timeout: 30_000 }, async (t) => {
   const file = join(tempDir(t), 'gtc.sqlite');
   const store = await openStore({ url: `sqlite:${file}`, busyTimeoutMs: 100, maxRetryWaitMs: 300, retryBaseDelayMs: 10, retryMaxDelayMs: 50, breakerThreshold: 100 });
-  t.after(() => store.close());
+  defer(t, () => store.close());
   const holder = spawnTs(HOLDER, [file, '2000']);
   let output = '';
   holder.stdout.setEncoding('utf8').on('data', (d: string) => (output += d));

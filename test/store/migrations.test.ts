@@ -2,6 +2,7 @@
 import assert from 'node:assert/strict';
 import { fileURLToPath } from 'node:url';
 import { describe, test } from 'node:test';
+import { defer } from '../support/cleanup.ts';
 import { sql } from 'kysely';
 import { openStore, TABLE_NAMES, type Store } from '../../src/store/index.ts';
 import { jsonLines, runTs } from '../support/child.ts';
@@ -24,7 +25,7 @@ for (const dialect of DIALECTS) {
       const url = await dialect.freshUrl(t);
       assert.ok(url);
       const store = await openStore({ url, migrate: false });
-      t.after(() => store.close());
+      defer(t, () => store.close());
       assert.deepEqual(await store.pendingMigrations(), ['0001-initial']);
       assert.deepEqual(await store.migrate(), ['0001-initial']);
       assert.deepEqual(await store.migrate(), []);
@@ -44,7 +45,7 @@ for (const dialect of DIALECTS) {
       const applied = results.map((r) => jsonLines<{ applied: string[] }>(r.stdout)[0]?.applied);
       assert.deepEqual(applied.flat(), ['0001-initial'], `exactly one process applied the migration: ${JSON.stringify(applied)}`);
       const store = await openStore({ url, migrate: false });
-      t.after(() => store.close());
+      defer(t, () => store.close());
       assert.deepEqual(await tableNames(store), EXPECTED_TABLES);
       const rows = await sql<{ name: string }>`select name from kysely_migration`.execute(store.db);
       assert.deepEqual(rows.rows.map((r) => r.name), ['0001-initial']);

@@ -5,6 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { defer } from '../support/cleanup.ts';
 import { openStore, type RetryEvent } from '../../src/store/index.ts';
 import { freshPgDatabase, pgSkip } from '../support/postgres.ts';
 import { makeCandle, makePool, makeTrade } from '../support/records.ts';
@@ -29,7 +30,7 @@ test('4 concurrent PostgreSQL writers with overlapping keys: no "second time" er
   if (!url) return;
   const retries: RetryEvent[] = [];
   const stores = await Promise.all(Array.from({ length: WRITERS }, () => openStore({ url, poolSize: 2, hooks: { onRetry: (e) => retries.push(e) } })));
-  t.after(() => Promise.all(stores.map((s) => s.close())));
+  defer(t, () => Promise.all(stores.map((s) => s.close())));
 
   const errors: unknown[] = [];
   const candleKeys = new Set<string>();

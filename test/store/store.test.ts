@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
+import { defer } from '../support/cleanup.ts';
 import { configSchema } from '../../src/config/schema.ts';
 import { insideWriteTransaction, runInWriteScope } from '../../src/lib/write-scope.ts';
 import { openStore, parseDatabaseUrl, storeOptionsFromConfig } from '../../src/store/index.ts';
@@ -47,7 +48,7 @@ test('SQLite: parent folder created; writes of one process commit in request ord
   const waits: number[] = [];
   const commits: { attempts: number; label?: string }[] = [];
   const store = await openStore({ url: file, hooks: { onLockWait: (ms) => waits.push(ms), onCommit: (e) => commits.push(e) } });
-  t.after(() => store.close());
+  defer(t, () => store.close());
   assert.ok(existsSync(file));
   const order: number[] = [];
   await Promise.all(Array.from({ length: 50 }, (_, i) => store.write(async (tx) => {

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
+import { defer } from './cleanup.ts';
 
 export const PG_SKIP_REASON = 'GTC_TEST_PG_URL not set';
 
@@ -49,7 +50,8 @@ export async function createPgDatabase(serverUrl: string, prefix = 'gtc_test'): 
 
 /**
  * Creates a uniquely named, empty database on the server at GTC_TEST_PG_URL and returns its URL;
- * it is dropped (connections terminated) after the test. Without GTC_TEST_PG_URL the test is
+ * it is dropped (connections terminated) after the test, after cleanups registered later with
+ * `defer` (stores and clients opened on it). Without GTC_TEST_PG_URL the test is
  * skipped with a printed reason and undefined is returned.
  */
 export async function freshPgDatabase(t: TestLike): Promise<string | undefined> {
@@ -60,6 +62,6 @@ export async function freshPgDatabase(t: TestLike): Promise<string | undefined> 
     return undefined;
   }
   const database = await createPgDatabase(serverUrl);
-  t.after(() => database.drop());
+  defer(t, () => database.drop());
   return database.url;
 }

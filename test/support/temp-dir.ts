@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { defer } from './cleanup.ts';
 
 const created = new Set<string>();
 let exitHookInstalled = false;
@@ -18,9 +19,11 @@ export function tempDir(t?: { after(fn: () => void | Promise<void>): void }, pre
       for (const d of created) rmSync(d, { recursive: true, force: true });
     });
   }
-  t?.after(() => {
-    rmSync(dir, { recursive: true, force: true });
-    created.delete(dir);
-  });
+  if (t) {
+    defer(t, () => {
+      rmSync(dir, { recursive: true, force: true });
+      created.delete(dir);
+    });
+  }
   return dir;
 }
