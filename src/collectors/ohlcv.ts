@@ -1,6 +1,6 @@
 /**
  * `ohlcv`: candles of every active watched pool × configured timeframe, forward from each unit's
- * checkpoint. A new unit starts `backfillDays` back; after downtime the missing range is fetched
+ * checkpoint. A new unit starts `backfillDays` before its pool joined the watchlist; after downtime the missing range is fetched
  * page by page (1000 intervals each, oldest first, each page with its own checkpoint, so a stop
  * half-way resumes there), and the unit whose gap is oldest goes first. The newest candle is
  * still open: the checkpoint points at it, so the next fetch stores its final version.
@@ -19,6 +19,8 @@ import type { CollectorInstance, RunContext } from './types.ts';
 import { claimUnit, finishUnit, type WorkUnit } from './work-claims.ts';
 
 export const OHLCV_CHECKPOINT = 'ohlcv';
+/** How far back the API serves candles (about six months). */
+const HISTORY_S = 180 * 86_400;
 
 /** Per (pool, timeframe) resume point, stored as checkpoint `ohlcv` / `${poolId}|${timeframe}`. */
 export interface OhlcvUnitState {
@@ -81,9 +83,11 @@ export function createOhlcvCollector(deps: CollectorDeps, options: OhlcvOptions 
       const { refs, unknown } = watchedRefs(watched, deps.config.networks);
       tally.count('unknownNetwork', unknown.length);
       const stored = new Map((await deps.store.read.checkpoints.list(OHLCV_CHECKPOINT)).map((c) => [c.key, parseUnitState(c.value)]));
-      const fresh = now - settings.backfillDays * 86_400;
+      const addedAt = new Map(watched.map((w) => [w.poolId, w.addedAt]));
       const units: Unit[] = [];
       for (const ref of refs) {
+        // A new unit starts backfillDays before the pool was added (stable if its first run is deferred).
+        const fresh = Math.max(now - HISTORY_S, Math.min(now, addedAt.get(ref.id) ?? now) - settings.backfillDays * 86_400);
         for (const timeframe of timeframes) {
           const state = stored.get(ohlcvCheckpointKey(ref.id, timeframe)) ?? { from: intervalStart(fresh, timeframe), fetchedAt: null, due: 0 };
           if (options.force || state.due <= now) units.push({ ref, timeframe, state });

@@ -2,8 +2,9 @@
  * When to poll a pool's trades next. The API returns only the last 300 trades within 24 h, so a
  * pool must be polled before it makes 300 new trades, and a quiet pool at least once within the
  * 24 h. The rate is estimated from the last response (the busiest of its recent windows, so a
- * burst is followed at once); the next poll is due when ~TARGET trades are expected, bounded by
- * the configured min/max poll intervals. A full response that does not reach back to trades
+ * burst is followed at once); the next poll is due when ~TARGET trades are expected even if the
+ * rate doubles meanwhile (activity changes hour to hour), bounded by the configured min/max poll
+ * intervals. A full response that does not reach back to trades
  * already stored means trades were lost upstream: that span becomes a data gap and the pool is
  * polled again soon. Pure: no I/O, times in epoch seconds.
  */
@@ -12,6 +13,8 @@
 export const TRADE_WINDOW = 300;
 /** Trades expected at the next poll: half the window, leaving room for a burst. */
 export const TARGET_TRADES_PER_POLL = 150;
+/** How much busier than measured a pool is planned for: hourly activity often doubles. */
+const BURST_FACTOR = 2;
 const DAY = 86_400;
 /** Windows (seconds) the rate is measured over; the busiest one that the response covers wins. */
 const RATE_WINDOWS = [900, 3600, 6 * 3600, DAY] as const;
@@ -84,7 +87,7 @@ export function planAfterPoll(state: TradePollState, obs: PollObservation, limit
   const overflowed = full && !obs.overlapped && state.lastPollAt !== null && oldest !== null && oldest >= state.lastPollAt;
   const gap = overflowed ? { fromTs: state.lastPollAt as number, toTs: oldest as number } : null;
   const rate = estimateRate(obs);
-  const expectedInterval = rate > 0 ? TARGET_TRADES_PER_POLL / rate : limits.maxPollS;
+  const expectedInterval = rate > 0 ? TARGET_TRADES_PER_POLL / (rate * BURST_FACTOR) : limits.maxPollS;
   const interval = overflowed ? limits.minPollS : clamp(expectedInterval, limits.minPollS, limits.maxPollS);
   const overflowIn = rate > 0 ? Math.min(DAY, TRADE_WINDOW / rate) : DAY;
   return {

@@ -76,6 +76,11 @@ export class ManualClock implements Clock {
     return this.sleepers.length;
   }
 
+  /** When the earliest sleeper wakes (epoch ms), or undefined when nothing sleeps. */
+  nextWakeAt(): number | undefined {
+    return this.nextSleeper(Infinity)?.at;
+  }
+
   /** Moves time forward by `ms`, waking every sleeper whose time has come, in order. */
   async advance(ms: number): Promise<void> {
     const target = this.current + ms;
