@@ -113,10 +113,17 @@ for (const dialect of DIALECTS) {
     test('candles: upserted (the open candle changes); newest per pool and timeframe', async (t) => {
       const store = await freshStore(t, dialect);
       await store.write((tx) => tx.candles.upsert(Array.from({ length: 10 }, (_, i) => makeCandle(i))));
-      await store.write((tx) => tx.candles.upsert([makeCandle(9, 'solana_pool1', 1), { ...makeCandle(3, 'solana_pool2'), timeframe: '1h', flags: 5 }]));
+      const changed = await store.write((tx) => tx.candles.upsert([
+        ...Array.from({ length: 9 }, (_, i) => makeCandle(i)),
+        makeCandle(9, 'solana_pool1', 1),
+        { ...makeCandle(3, 'solana_pool2'), timeframe: '1h', flags: 5 },
+        { ...makeCandle(8), volumeUsd: `${makeCandle(8).volumeUsd}0` },
+      ]));
+      assert.equal(changed, 3, 'unchanged candles are not rewritten; a changed lexeme is a change');
       const candles = await store.read.candles.range('solana_pool1', '5m');
       assert.equal(candles.length, 10);
       assert.deepEqual(candles.at(-1), makeCandle(9, 'solana_pool1', 1));
+      assert.equal(candles.at(-2)?.volumeUsd, `${makeCandle(8).volumeUsd}0`);
       assert.equal(await store.read.candles.newestTs('solana_pool1', '5m'), makeCandle(9).ts);
       assert.equal(await store.read.candles.newestTs('solana_pool1', '1h'), null);
       assert.deepEqual(await store.read.candles.newestAll(), [

@@ -37,6 +37,12 @@ export interface TableSpec<R> {
   keepOnUpdate?: readonly string[];
   /** Update only when the incoming row's value of this column is >= the stored one. */
   newerOrEqual?: string;
+  /**
+   * Leave a stored row alone when no updated column differs (compared as text, so a changed
+   * lexeme such as "1.0" → "1.00" still counts): re-sent unchanged rows cost no write and do
+   * not count as changed.
+   */
+  skipUnchanged?: boolean;
 }
 
 /** Decimal lexemes the API sends; exponents are accepted but PostgreSQL NUMERIC expands them. */
@@ -121,9 +127,16 @@ function compileInsert<R>(ctx: RepoContext, spec: TableSpec<R>, rows: number | '
     const target = oc.columns(spec.key as string[]);
     if (spec.onConflict === 'ignore') return target.doNothing();
     const set = Object.fromEntries(columns.filter((c) => !keep.has(c)).map((c) => [c, sql.ref(`excluded.${c}`)]));
+    const conditions = [];
+    if (spec.newerOrEqual) conditions.push(sql`${sql.ref(`excluded.${spec.newerOrEqual}`)} >= ${sql.ref(`${spec.table}.${spec.newerOrEqual}`)}`);
+    if (spec.skipUnchanged) {
+      const differs = Object.keys(set).map((c) => ctx.dialect === 'postgres'
+        ? sql`${sql.ref(`excluded.${c}`)}::text is distinct from ${sql.ref(`${spec.table}.${c}`)}::text`
+        : sql`${sql.ref(`excluded.${c}`)} is not ${sql.ref(`${spec.table}.${c}`)}`);
+      conditions.push(sql`(${sql.join(differs, sql` or `)})`);
+    }
     const update = target.doUpdateSet(set);
-    const newer = spec.newerOrEqual;
-    return newer ? update.where(sql<boolean>`${sql.ref(`excluded.${newer}`)} >= ${sql.ref(`${spec.table}.${newer}`)}`) : update;
+    return conditions.length ? update.where(sql<boolean>`${sql.join(conditions, sql` and `)}`) : update;
   });
   const compiled = query.compile();
   const expected = rows === 'unnest' ? columns.length : rows * columns.length;

@@ -7,6 +7,8 @@ export const CANDLES: TableSpec<CandleRecord> = {
   table: 'ohlcv',
   key: ['pool_id', 'timeframe', 'ts'],
   onConflict: 'update',
+  // Re-fetched closed candles are usually unchanged: skip those writes, count only real changes.
+  skipUnchanged: true,
   columns: [
     { column: 'pool_id', field: 'poolId', kind: 'text' },
     { column: 'timeframe', field: 'timeframe', kind: 'text' },
@@ -29,6 +31,7 @@ export interface NewestCandle {
 export class CandlesRepository {
   constructor(private readonly ctx: RepoContext) {}
 
+  /** Rows inserted or changed (an identical re-sent candle is not rewritten). */
   upsert(rows: readonly CandleRecord[]): Promise<number> {
     return writeBatch(this.ctx, CANDLES, rows);
   }
