@@ -8,7 +8,9 @@
  * - PostgreSQL `pg-insert-temp`: one multi-row INSERT per page into a temporary table without
  *   ON CONFLICT (a stand-in for COPY, which needs pg-copy-streams, not installed).
  * Each measurement is the best of 3 rounds on fresh tables; "new" writes into empty tables,
- * "existing" writes the same rows again (an update for upserts, nothing new for trades).
+ * "existing" writes the same rows again: pools are updated, trades are all known (nothing new),
+ * candles are unchanged and so not rewritten (the repository skips identical rows); the baseline
+ * always does its full work.
  */
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
