@@ -10,7 +10,7 @@ import { errorMessage } from '../lib/errors.ts';
 import { createLogger, type Logger } from '../lib/log.ts';
 import type { Store } from '../store/index.ts';
 import { markAbandonedRuns } from './abandoned-runs.ts';
-import { RuntimeEvents } from './events.ts';
+import { RuntimeEvents, type RunFinishedEvent, type TransitionEvent } from './events.ts';
 import { InstanceRunner } from './instance-runner.ts';
 import { GatedProbe, type Probe } from './probes.ts';
 import { storeProbe } from './store-probe.ts';
@@ -116,6 +116,16 @@ export class Daemon {
     if (outcome === 'timeout') this.logger.error({ graceMs }, 'some runs did not end within the shutdown grace period');
     this.current = 'stopped';
     this.logger.info('scheduler stopped');
+  }
+
+  /** Every health-state change (same as events.onTransition); returns an unsubscribe function. */
+  onTransition(listener: (event: TransitionEvent) => void): () => void {
+    return this.events.onTransition(listener);
+  }
+
+  /** Every finished run (same as events.onRunFinished); returns an unsubscribe function. */
+  onRunFinished(listener: (event: RunFinishedEvent) => void): () => void {
+    return this.events.onRunFinished(listener);
   }
 
   /** The collectors array of design.md §8, one entry per instance. */

@@ -11,9 +11,11 @@ import type { Logger } from '../lib/log.ts';
 import { initialAdaptiveState, recordOutcome, type AdaptiveParams, type AdaptiveState } from './adaptive-interval.ts';
 import type { RuntimeEvents } from './events.ts';
 import { probeOnce, type Probe } from './probes.ts';
-import type { FinishedRun, InstanceState, RuntimeRecords } from './records.ts';
+import type { InstanceState, RuntimeRecords } from './records.ts';
 import { executeRun } from './run-executor.ts';
+import { RunLedger } from './run-ledger.ts';
 import { jitterFor, nextScheduledTime, slotStart } from './schedule.ts';
+import { SlotWatch } from './slot-watch.ts';
 import { Supervisor, type Transition } from './supervisor.ts';
 import { instanceStatus, type InstanceStatus } from './status.ts';
 
@@ -33,8 +35,6 @@ export interface InstanceRunnerOptions {
   random?: () => number;
 }
 
-const MAX_WATCHED = 32;
-
 type Step =
   | { kind: 'run'; at: number; reason: 'start' | 'schedule' | 'retry' | 'resume'; scheduledFor: number | null }
   | { kind: 'probe'; at: number }
@@ -46,14 +46,12 @@ export class InstanceRunner {
   private supervisor: Supervisor;
   private adaptive: AdaptiveState;
   private planned: Step;
-  /** Unfinished slots other processes hold (slot → retake time): taken over if their claims expire. */
-  private readonly watched = new Map<number, number>();
+  private readonly watch = new SlotWatch();
+  private readonly ledger: RunLedger;
   private hung: Promise<unknown> | undefined;
-  private pending: FinishedRun[] = [];
   private wakeUp = new AbortController();
   private running = false;
   private lastRunAt: number | null = null;
-  private lastRunStatus: string | null = null;
   private lastSuccessAt: number | null = null;
 
   constructor(options: InstanceRunnerOptions) {
@@ -62,6 +60,7 @@ export class InstanceRunner {
     this.supervisor = new Supervisor(options.instance.name, options.recovery);
     this.adaptive = initialAdaptiveState(this.adaptiveParams);
     this.planned = { kind: 'run', at: options.clock.now(), reason: 'start', scheduledFor: null };
+    this.ledger = new RunLedger(options.instance.name, options.records, options.events, options.logger);
   }
 
   get name(): string {
@@ -72,7 +71,7 @@ export class InstanceRunner {
     const snapshot = this.supervisor.snapshot();
     return instanceStatus({
       instance: this.o.instance, snapshot, intervalMs: this.adaptive.intervalMs, nextRunAt: this.planned.at,
-      lastRunAt: this.lastRunAt, lastRunStatus: this.lastRunStatus, lastSuccessAt: this.lastSuccessAt, running: this.running,
+      lastRunAt: this.lastRunAt, lastRunStatus: this.ledger.lastRunStatus, lastSuccessAt: this.lastSuccessAt, running: this.running,
     });
   }
 
@@ -86,12 +85,12 @@ export class InstanceRunner {
   async loop(): Promise<void> {
     await this.resume();
     while (!this.o.stopSignal.aborted) {
-      const watch = this.earliestWatch();
+      const watch = this.watch.earliest();
       const takeOver = watch !== undefined && watch.at < this.planned.at;
       if (!(await this.sleepUntil(takeOver ? watch.at : this.planned.at))) continue;
       try {
         if (takeOver) {
-          this.watched.delete(watch.slot);
+          this.watch.delete(watch.slot);
           await this.takeOver(watch.slot);
         } else if (await this.allowedToAct()) {
           const step = this.planned;
@@ -168,25 +167,11 @@ export class InstanceRunner {
     const claim = await this.o.records.claimSlot(this.name, slot, now, now + this.o.recovery.claimTimeout).catch(() => undefined);
     if (!claim) return;
     if (!claim.won) {
-      this.watchSlot(slot, claim);
+      this.watch.add(slot, claim, now);
       return;
     }
     this.o.logger.warn({ slot: new Date(slot).toISOString(), previousHolder: 'expired' }, 'took over a slot whose claim expired unfinished');
     await this.attempt(slot, false, true);
-  }
-
-  /** Remembers another holder's unfinished slot, to take it over if its claim expires. */
-  private watchSlot(slot: number, claim: { finished: boolean; retakeAt: number }): void {
-    if (claim.finished) return;
-    this.watched.set(slot, Math.max(claim.retakeAt, this.o.clock.now() + 1));
-    // Bounded: the oldest slots go first (a holder alive that long keeps renewing anyway).
-    while (this.watched.size > MAX_WATCHED) this.watched.delete(Math.min(...this.watched.keys()));
-  }
-
-  private earliestWatch(): { slot: number; at: number } | undefined {
-    let best: { slot: number; at: number } | undefined;
-    for (const [slot, at] of this.watched) if (!best || at < best.at) best = { slot, at };
-    return best;
   }
 
   /** Claims the slot and runs it; `replan` is false for a taken-over slot (the schedule stays). */
@@ -197,7 +182,7 @@ export class InstanceRunner {
       await this.hung;
       this.hung = undefined;
     }
-    await this.flushPending();
+    await this.ledger.flush(this.stateRow());
     const started = clock.now();
     let runId: number;
     try {
@@ -205,7 +190,7 @@ export class InstanceRunner {
         const claim = await records.claimSlot(this.name, slot, started, started + recovery.claimTimeout);
         if (!claim.won) {
           this.o.logger.debug({ slot: new Date(slot).toISOString(), holder: claim.holder }, 'slot already claimed by another instance');
-          this.watchSlot(slot, claim);
+          this.watch.add(slot, claim, started);
           if (replan) this.planSchedule(slot);
           return;
         }
@@ -227,7 +212,8 @@ export class InstanceRunner {
     if (result.hung) this.hung = result.hung;
     if (result.interrupted) {
       this.o.logger.info('run interrupted by shutdown; its slot is released for another instance');
-      return this.finish({ ...this.runRow(runId, slot, 'failed', result.summary), error: 'interrupted by shutdown', claim: 'release' }, started);
+      const row = { ...this.ledger.row(runId, slot, clock.now(), 'failed', result.summary), error: 'interrupted by shutdown', claim: 'release' as const };
+      return this.ledger.close(row, started, this.stateRow());
     }
     await this.afterFailure(result.error, started, slot, replan, runId, result.summary);
   }
@@ -239,7 +225,7 @@ export class InstanceRunner {
     this.adapt('ok');
     if (replan) this.planSchedule(slot);
     this.o.logger.info({ rowsWritten: summary.rowsWritten, rejected: summary.rejected, durationMs: at - started }, 'run succeeded');
-    await this.finish(this.runRow(runId, slot, 'ok', summary), started);
+    await this.ledger.close(this.ledger.row(runId, slot, at, 'ok', summary), started, this.stateRow());
   }
 
   private async afterFailure(error: unknown, started: number, slot: number, replan: boolean, runId?: number, summary?: RunSummary): Promise<void> {
@@ -255,11 +241,8 @@ export class InstanceRunner {
     if (next.action === 'probe') this.planned = { kind: 'probe', at: next.at };
     else if (replan && scheduled <= next.at) this.planSchedule(slot);
     else this.planned = { kind: 'run', at: next.at, reason: 'retry', scheduledFor: null };
-    const row = { ...this.runRow(runId ?? -1, slot, 'failed', summary), error: message, failureClass };
-    if (runId === undefined) {
-      this.emitRun(row, started);
-      await this.saveState();
-    } else await this.finish(row, started);
+    await this.ledger.close({ ...this.ledger.row(runId ?? -1, slot, at, 'failed', summary), error: message, failureClass }, started, this.stateRow());
+    if (runId === undefined) await this.saveState();
   }
 
   private planSchedule(lastSlot: number): void {
@@ -277,41 +260,6 @@ export class InstanceRunner {
     const event = { instance: this.name, fromMs: before, toMs: this.adaptive.intervalMs, configuredMs: this.o.instance.intervalMs, at: this.o.clock.now() };
     this.o.logger.info({ fromMs: before, toMs: event.toMs }, 'interval adapted');
     this.o.events.emitIntervalChanged(event);
-  }
-
-  private runRow(runId: number, slot: number, status: 'ok' | 'failed', summary?: RunSummary): FinishedRun {
-    return {
-      runId, name: this.name, slot, finishedAt: this.o.clock.now(), status, rowsWritten: summary?.rowsWritten ?? 0,
-      rejected: summary?.rejected ?? 0, error: null, failureClass: null, claim: 'finish',
-    };
-  }
-
-  private emitRun(run: FinishedRun, started: number): void {
-    this.lastRunStatus = run.status;
-    this.o.events.emitRunFinished({
-      instance: this.name, status: run.status, durationMs: run.finishedAt - started, rowsWritten: run.rowsWritten, rejected: run.rejected,
-      ...(run.failureClass ? { failureClass: run.failureClass } : {}), ...(run.runId >= 0 ? { runId: run.runId } : {}), at: run.finishedAt,
-    });
-  }
-
-  /** Closes the run row with the instance state; kept for later if the database refuses now. */
-  private async finish(run: FinishedRun, started: number): Promise<void> {
-    this.emitRun(run, started);
-    try {
-      await this.o.records.finishRun(run, this.stateRow());
-    } catch (err) {
-      this.o.logger.warn({ err: errorMessage(err), runId: run.runId }, 'could not record the end of the run; will retry');
-      this.pending.push(run);
-    }
-  }
-
-  private async flushPending(): Promise<void> {
-    while (this.pending.length > 0) {
-      const run = this.pending[0] as FinishedRun;
-      await this.o.records.finishRun(run, this.stateRow()).catch(() => undefined);
-      if (this.pending[0] !== run) break;
-      this.pending.shift();
-    }
   }
 
   private async saveState(): Promise<void> {

@@ -1,0 +1,61 @@
+/**
+ * The end of each run, as recorded and announced: the collection_runs row closed together with
+ * the slot claim and collector_state (one transaction), and the run-finished event. A close the
+ * database refuses (it is locked or down — often the very failure being recorded) is kept and
+ * written before the instance's next run.
+ */
+import type { RunSummary } from '../collectors/types.ts';
+import { errorMessage } from '../lib/errors.ts';
+import type { Logger } from '../lib/log.ts';
+import type { RuntimeEvents } from './events.ts';
+import type { FinishedRun, InstanceState, RuntimeRecords } from './records.ts';
+
+export class RunLedger {
+  private pending: FinishedRun[] = [];
+  lastRunStatus: string | null = null;
+
+  constructor(
+    private readonly name: string,
+    private readonly records: RuntimeRecords,
+    private readonly events: RuntimeEvents,
+    private readonly logger: Logger,
+  ) {}
+
+  /** The closing record of a run (`runId` -1: the run never got a row, e.g. the claim failed). */
+  row(runId: number, slot: number, at: number, status: 'ok' | 'failed', summary?: RunSummary): FinishedRun {
+    return {
+      runId, name: this.name, slot, finishedAt: at, status, rowsWritten: summary?.rowsWritten ?? 0,
+      rejected: summary?.rejected ?? 0, error: null, failureClass: null, claim: 'finish',
+    };
+  }
+
+  /** Announces the run; closes its row (if it has one) with the instance state. */
+  async close(run: FinishedRun, started: number, state: InstanceState): Promise<void> {
+    this.announce(run, started);
+    if (run.runId < 0) return;
+    try {
+      await this.records.finishRun(run, state);
+    } catch (err) {
+      this.logger.warn({ err: errorMessage(err), runId: run.runId }, 'could not record the end of the run; will retry');
+      this.pending.push(run);
+    }
+  }
+
+  /** Writes closes that failed earlier, oldest first; stops at the first that fails again. */
+  async flush(state: InstanceState): Promise<void> {
+    while (this.pending.length > 0) {
+      const run = this.pending[0] as FinishedRun;
+      const written = await this.records.finishRun(run, state).then(() => true, () => false);
+      if (!written) return;
+      this.pending.shift();
+    }
+  }
+
+  private announce(run: FinishedRun, started: number): void {
+    this.lastRunStatus = run.status;
+    this.events.emitRunFinished({
+      instance: this.name, status: run.status, durationMs: run.finishedAt - started, rowsWritten: run.rowsWritten, rejected: run.rejected,
+      ...(run.failureClass ? { failureClass: run.failureClass } : {}), ...(run.runId >= 0 ? { runId: run.runId } : {}), at: run.finishedAt,
+    });
+  }
+}
