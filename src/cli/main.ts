@@ -7,9 +7,13 @@ import { Command, CommanderError } from 'commander';
 import { readFileSync } from 'node:fs';
 import { collectorCommand } from './commands/collector.ts';
 import { configCommand } from './commands/config.ts';
+import { dbCommand } from './commands/db.ts';
+import { demoCommand } from './commands/demo.ts';
+import { exportCommand } from './commands/export.ts';
 import { initCommand } from './commands/init.ts';
 import { migrateCommand } from './commands/migrate.ts';
 import { simCommand } from './commands/sim.ts';
+import { startCommand } from './commands/start.ts';
 import { statusCommand } from './commands/status.ts';
 
 const packageJson = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
@@ -21,7 +25,18 @@ function buildProgram(): Command {
     .option('-c, --config <file>', 'configuration file (default: $GTC_CONFIG or ./gtc.config.yaml)')
     .showHelpAfterError('(run with --help for usage)');
 
-  for (const command of [initCommand(), migrateCommand(), configCommand(), statusCommand(), collectorCommand(), simCommand()]) program.addCommand(command);
+  for (const command of [
+    initCommand(),
+    migrateCommand(),
+    configCommand(),
+    startCommand(),
+    demoCommand(),
+    statusCommand(),
+    collectorCommand(),
+    dbCommand(),
+    exportCommand(),
+    simCommand(),
+  ]) program.addCommand(command);
   applyUsageExitCode(program);
   return program;
 }

@@ -1,0 +1,95 @@
+/**
+ * Composes a running gtc daemon from its layers — store, API client, collectors, runtime,
+ * monitor, HTTP server — for `gtc start` and `gtc demo`. Nothing here decides behaviour; it only
+ * wires the parts together in the order design.md §3 describes and tears them down in reverse.
+ */
+import { createApiClient, apiClientOptions, RateLimiter } from '../api/index.ts';
+import { buildCollectors } from '../collectors/registry.ts';
+import { secretsOf, type GtcConfig } from '../config/index.ts';
+import { systemClock } from '../lib/clock.ts';
+import { createLogger, type Logger } from '../lib/log.ts';
+import { Monitor } from '../monitor/monitor.ts';
+import { DatabaseBudgetStore } from '../runtime/budget-store.ts';
+import { createDaemon, type Daemon } from '../runtime/daemon.ts';
+import { stopOnSignals } from '../runtime/shutdown.ts';
+import { processOwnerId } from '../runtime/store-records.ts';
+import { startDaemonServer, type RunningHttpServer } from '../server/index.ts';
+import { openStore, storeOptionsFromConfig, type Store } from '../store/index.ts';
+
+export interface DaemonAppOptions {
+  config: GtcConfig;
+  logger?: Logger;
+  /** Called once everything runs, before waiting for a signal (e.g. `gtc demo` seeds its watchlist first). */
+  beforeStart?: (parts: { store: Store }) => Promise<void>;
+  /** Overrides config.server's port (`gtc demo` falls back to a free port). */
+  port?: number;
+}
+
+export interface RunningDaemonApp {
+  store: Store;
+  daemon: Daemon;
+  monitor: Monitor;
+  server: RunningHttpServer | undefined;
+  logger: Logger;
+  /** Resolves when a signal has stopped everything cleanly. */
+  done: Promise<NodeJS.Signals>;
+}
+
+export function daemonLogger(config: GtcConfig): Logger {
+  return createLogger({ level: config.log.level, secrets: secretsOf(config) });
+}
+
+export async function startDaemonApp(options: DaemonAppOptions): Promise<RunningDaemonApp> {
+  const { config } = options;
+  const logger = options.logger ?? daemonLogger(config);
+  const clock = systemClock;
+  const owner = processOwnerId();
+  const monitor = new Monitor({ config, logger, clock });
+
+  const store = await openStore({ ...storeOptionsFromConfig(config.database), clock, hooks: monitor.storeHooks });
+  const limiter = new RateLimiter({
+    clock,
+    requestsPerMinute: config.api.requestsPerMinute,
+    burst: config.api.burst,
+    dailyLimit: config.api.dailyLimit,
+    budgetStore: new DatabaseBudgetStore(store, logger.child({ component: 'api-budget' })),
+    budgetKey: config.api.budgetKey,
+    onAcquire: monitor.onLimiterAcquire,
+  });
+  const api = createApiClient({ ...apiClientOptions(config.api), clock, limiter, hooks: monitor.apiHooks });
+  const instances = buildCollectors({ api, store, config, clock, instanceId: owner });
+  if (options.beforeStart) await options.beforeStart({ store });
+
+  const daemon = createDaemon({
+    config,
+    store,
+    instances,
+    clock,
+    owner,
+    logger,
+    // One page of the networks list: the cheapest call that proves the API answers again.
+    probes: { api: async (signal) => void (await api.networks({ pages: 1, signal }).next()) },
+  });
+  monitor.attach({
+    store,
+    api,
+    daemon: {
+      status: () => daemon.status(),
+      onTransition: (listener) => daemon.events.onTransition(listener),
+      onRunFinished: (listener) => daemon.events.onRunFinished(listener),
+    },
+  });
+
+  const server = config.server.enabled
+    ? await startDaemonServer({ config, store, monitor, logger, schedulerRunning: () => daemon.state === 'running', ...(options.port === undefined ? {} : { port: options.port }) })
+    : undefined;
+  await daemon.start();
+  monitor.start();
+  const shutdown = stopOnSignals({
+    daemon,
+    store,
+    logger,
+    beforeClose: [() => monitor.stop(), ...(server ? [() => server.close()] : [])],
+  });
+  return { store, daemon, monitor, server, logger, done: shutdown.done };
+}
