@@ -1,9 +1,11 @@
 import { Argument, Command, Option } from 'commander';
+import { existsSync } from 'node:fs';
 import type { GtcConfig } from '../../config/index.ts';
 import { TIMEFRAMES } from '../../config/index.ts';
+import { GtcError } from '../../lib/errors.ts';
 import { action, loadCliConfig, rememberSecrets, UsageError } from '../context.ts';
 import type { ExportFormat } from './export/formats.ts';
-import type { Dataset, ExportFilter } from './export/rows.ts';
+import type { Dataset, ExportFilter, ExportSource } from './export/rows.ts';
 
 export interface ExportOptions {
   format: ExportFormat;
@@ -36,14 +38,8 @@ export async function runExport(config: GtcConfig, dataset: Dataset, options: Ex
   };
   if (filter.since !== undefined && filter.until !== undefined && filter.since >= filter.until) throw new UsageError('--since must be before --until.');
 
-  const [{ openExistingStore }, formats, rows, { createProgress }, fs] = await Promise.all([
-    import('./db/open.ts'),
-    import('./export/formats.ts'),
-    import('./export/rows.ts'),
-    import('../output/progress.ts'),
-    import('node:fs'),
-  ]);
-  const store = await openExistingStore(config);
+  const [formats, { createProgress }, fs] = await Promise.all([import('./export/formats.ts'), import('../output/progress.ts'), import('node:fs')]);
+  const source = await openSource(config);
   try {
     let writer;
     let files = 0;
@@ -51,17 +47,20 @@ export async function runExport(config: GtcConfig, dataset: Dataset, options: Ex
       fs.mkdirSync(options.out as string, { recursive: true });
       writer = formats.qlibWriter(options.out as string, filter.timeframe as string, () => files++);
     } else {
-      const stream = options.out ? fs.createWriteStream(options.out) : process.stdout;
-      if (options.out) await new Promise<void>((resolve, reject) => stream.once('open', () => resolve()).once('error', reject)).catch((error: NodeJS.ErrnoException) => {
-        throw new UsageError(`Cannot write ${options.out}: ${error.code ?? error.message}; check that its folder exists and is writable.`);
-      });
-      writer = options.format === 'jsonl' ? formats.jsonlWriter(stream, dataset) : formats.csvWriter(stream, dataset);
+      const { fileSink, streamSink } = await import('../output/write.ts');
+      let sink;
+      try {
+        sink = options.out ? fileSink(options.out) : streamSink(process.stdout);
+      } catch (error) {
+        throw new UsageError(`Cannot write ${options.out}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}; check that its folder exists and is writable.`);
+      }
+      writer = options.format === 'jsonl' ? formats.jsonlWriter(sink, dataset) : formats.csvWriter(sink, dataset);
     }
     // A progress bar only when the data goes to a file and a person watches the terminal.
     const progress = options.out ? createProgress(`Exporting ${dataset}`) : undefined;
-    if (progress && process.stdout.isTTY) progress.setTotal(await rows.countRows(store, dataset, filter));
+    if (progress && process.stdout.isTTY) progress.setTotal(await source.count(dataset, filter));
     let total = 0;
-    for await (const page of rows.pagesOf(store, dataset, filter)) {
+    for await (const page of source.pages(dataset, filter)) {
       await writer.writePage(page);
       total += page.length;
       progress?.tick(page.length);
@@ -71,8 +70,20 @@ export async function runExport(config: GtcConfig, dataset: Dataset, options: Ex
     if (options.out) process.stdout.write(`Exported ${total.toLocaleString('en-US')} ${dataset === 'ohlcv' ? 'candles' : dataset} to ${options.out}${options.format === 'qlib' ? ` (${files} files)` : ''}.\n`);
     return total;
   } finally {
-    await store.close();
+    await source.close();
   }
+}
+
+/** SQLite files are streamed through a read-only connection of their own; PostgreSQL through the store. */
+async function openSource(config: GtcConfig): Promise<ExportSource> {
+  const [{ parseDatabaseUrl }, rows] = await Promise.all([import('../../store/url.ts'), import('./export/rows.ts')]);
+  const target = parseDatabaseUrl(config.database.url);
+  if (target.dialect === 'sqlite') {
+    if (!existsSync(target.path)) throw new GtcError('db-down', `There is no database at ${target.path}; point GTC_DATABASE_URL at the gtc database to export from.`);
+    return rows.sqliteSource(target.path);
+  }
+  const { openExistingStore } = await import('./db/open.ts');
+  return rows.storeSource(await openExistingStore(config));
 }
 
 /** `gtc export ohlcv|trades|pools --format csv|jsonl|qlib`: stream data out for other tools. */
