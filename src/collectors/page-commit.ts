@@ -22,6 +22,7 @@ export class RunTally {
 
   /** Adds to a collector-specific counter (gaps recorded, pools deactivated, …). */
   count(name: string, n = 1): void {
+    if (n === 0) return;
     this.details[name] = (this.details[name] ?? 0) + n;
   }
 
