@@ -43,7 +43,8 @@ export interface WindowResult {
 
 /**
  * Fetches and stores one window. `checkpoint` runs inside the page's transaction (the caller's
- * resume point and claim bookkeeping); `found` is false when the API does not know the pool.
+ * resume point and claim bookkeeping) with the time the request was made; `found` is false when
+ * the API does not know the pool.
  */
 export async function fetchWindow(
   deps: CollectorDeps,
@@ -54,9 +55,10 @@ export async function fetchWindow(
   window: { start: number; end: number; limit: number },
   checkpoint: (tx: WriteTx, at: number, found: boolean) => Promise<void>,
 ): Promise<WindowResult> {
+  // The time the request was made: what the answer is known to be complete up to.
+  const at = nowSeconds(deps);
   const page = await deps.api.ohlcv(ref.network, ref.address, timeframe, { before: window.end, limit: window.limit, signal: ctx.signal });
   tally.apiCalls += 1;
-  const at = nowSeconds(deps);
   const source = `ohlcv ${ref.id} ${timeframe} ${new Date(window.start * 1000).toISOString()}`;
   if (page === null) {
     await commitPage(deps, ctx, tally, { source, rejected: [] }, async (tx) => {

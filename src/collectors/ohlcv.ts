@@ -5,9 +5,10 @@
  * half-way resumes there), and the unit whose gap is oldest goes first. The newest candle is
  * still open: the checkpoint points at it, so the next fetch stores its final version.
  *
- * A unit is due again when its interval has passed AND a new candle has closed since its last
- * fetch: 5m candles follow the collector's interval, 1h ones are fetched once an hour just after
- * the close, 1d once a day — what keeps 500 pools × 3 timeframes inside 30 calls a minute.
+ * A unit is due again once a new candle has closed since its last fetch (and not within half an
+ * interval of it): 5m candles follow the collector's interval, 1h ones are fetched once an hour
+ * just after the close, 1d once a day — what keeps hundreds of pools × 3 timeframes inside 30
+ * calls a minute.
  */
 import type { Timeframe } from '../api/index.ts';
 import type { CollectorDeps } from './deps.ts';
@@ -54,9 +55,13 @@ export function parseUnitState(text: string | undefined): OhlcvUnitState | null 
   }
 }
 
-/** When a caught-up unit is due again: after the interval, and once a new candle has closed. */
+/**
+ * When a caught-up unit may be fetched again: once the candle that was open has closed, and not
+ * before half the collector's interval (so the run one interval later always finds it due, even
+ * though the fetch happened some seconds into the previous run).
+ */
 export function nextDue(fetchedAt: number, timeframe: Timeframe, intervalS: number): number {
-  return Math.max(fetchedAt + intervalS, intervalStart(fetchedAt, timeframe) + TIMEFRAME_SECONDS[timeframe]);
+  return Math.max(fetchedAt + Math.ceil(intervalS / 2), intervalStart(fetchedAt, timeframe) + TIMEFRAME_SECONDS[timeframe]);
 }
 
 interface Unit {

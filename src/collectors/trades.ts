@@ -83,9 +83,11 @@ function byUrgency(a: TradePollState, b: TradePollState, aId: string, bId: strin
 
 async function pollPool(deps: CollectorDeps, ctx: RunContext, tally: RunTally, ref: PoolRef, state: TradePollState, unit: WorkUnit, limits: PollLimits): Promise<TradePollState> {
   const minVolumeUsd = deps.config.collectors.trades.minVolumeUsd;
+  // The poll's time is taken before the request: the answer holds every trade up to at least then
+  // (taking it after would claim trades made while the request was on its way).
+  const now = nowSeconds(deps);
   const page = await deps.api.trades(ref.network, ref.address, { minVolumeUsd, signal: ctx.signal });
   tally.apiCalls += 1;
-  const now = nowSeconds(deps);
   if (page === null) {
     ctx.logger.warn({ poolId: ref.id }, 'watched pool unknown to the API (trades answered 404)');
     tally.count('notFound');
