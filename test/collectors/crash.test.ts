@@ -9,7 +9,7 @@ import type { ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { ApiClient } from '../../src/api/index.ts';
+import { ApiClient, type Timeframe } from '../../src/api/index.ts';
 import { buildCollectors } from '../../src/collectors/index.ts';
 import { intervalStart } from '../../src/collectors/ohlcv-window.ts';
 import { validateConfig } from '../../src/config/index.ts';
@@ -69,7 +69,7 @@ test('kill -9 mid-collection, 30 simulated minutes down, restart: no candle hole
 
   const startS = Math.floor(start / 1000);
   const endS = Math.floor(end / 1000);
-  const fromS = (tf: '5m' | '1h' | '1d'): number => intervalStart(startS - 7 * 86_400, tf);
+  const fromS = (tf: Timeframe): number => intervalStart(startS - 7 * 86_400, tf);
   const candles = await checkCandles(store, sim.market.truth, pools, ['5m', '1h', '1d'], fromS, endS, (tf) => (tf === '1d' ? 86_400 : tf === '1h' ? 2 * 3600 : 2 * 900));
   assert.deepEqual(candles.wrong.slice(0, 5), []);
   assert.deepEqual(candles.lagging, [], 'every unit caught up past the downtime');
