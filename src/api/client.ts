@@ -27,6 +27,8 @@ export interface ApiClientOptions {
   limiter?: RateLimiter;
   requestsPerMinute?: number;
   burst?: number;
+  /** See RateLimiterOptions.marginMs. */
+  marginMs?: number;
   dailyLimit?: number;
   budgetStore?: BudgetStore;
   budgetKey?: string;
@@ -74,7 +76,7 @@ export class ApiClient {
 
   constructor(options: ApiClientOptions = {}) {
     this.clock = options.clock ?? systemClock;
-    this.limiter = options.limiter ?? new RateLimiter({ clock: this.clock, requestsPerMinute: options.requestsPerMinute, burst: options.burst, dailyLimit: options.dailyLimit, budgetStore: options.budgetStore, budgetKey: options.budgetKey });
+    this.limiter = options.limiter ?? new RateLimiter({ clock: this.clock, requestsPerMinute: options.requestsPerMinute, burst: options.burst, marginMs: options.marginMs, dailyLimit: options.dailyLimit, budgetStore: options.budgetStore, budgetKey: options.budgetKey });
     const baseUrl = options.baseUrl ?? (options.apiKey ? PRO_BASE_URL : PUBLIC_BASE_URL);
     this.http = new ApiHttp({
       baseUrl,

@@ -33,7 +33,15 @@ export function toDecimal(value: unknown): Decimal | undefined {
   return undefined;
 }
 
+/** A decimal whose key must be present (its value may be null or "NaN"): a missing key is drift, not "no price". */
 export const decimal = z.unknown().transform((value, ctx): Decimal => {
+  if (value === undefined) return issue(ctx, 'missing');
+  const result = toDecimal(value);
+  return result === undefined ? issue(ctx, 'expected a decimal string, null or "NaN"') : result;
+});
+
+/** A decimal that older or newer responses may leave out: missing → null. */
+export const optionalDecimal = z.unknown().transform((value, ctx): Decimal => {
   const result = toDecimal(value);
   return result === undefined ? issue(ctx, 'expected a decimal string, null or "NaN"') : result;
 });

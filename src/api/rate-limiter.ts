@@ -31,6 +31,11 @@ export interface RateLimiterOptions {
   recoveryHoldMs?: number;
   /** Rate regained per minute after the hold; default a tenth of the configured rate. */
   increasePerMinute?: number;
+  /**
+   * Extra time per minute of rate (default 250 ms): the server counts arrivals, we count departures,
+   * and latency varies; without it the (rate+1)-th call can land inside the server's 60 s window.
+   */
+  marginMs?: number;
   /** Called when a caller gets its turn: how long it queued and how many still wait. */
   onAcquire?: (event: { waitedMs: number; queueLength: number }) => void;
   /** Called when a 429 lowers the rate or the rate is fully restored. */
@@ -68,6 +73,8 @@ export class RateLimiter {
   private readonly minRate: number;
   private readonly holdMs: number;
   private readonly increasePerMinute: number;
+  /** The bucket refills `rate` tokens per this many ms (a minute plus the margin). */
+  private readonly period: number;
   private readonly options: RateLimiterOptions;
 
   private readonly queue: Waiter[] = [];
@@ -81,6 +88,7 @@ export class RateLimiter {
   constructor(options: RateLimiterOptions = {}) {
     this.options = options;
     this.configured = options.requestsPerMinute ?? 30;
+    if (!(this.configured > 0)) throw new RangeError(`requestsPerMinute must be > 0, got ${this.configured}`);
     this.burst = Math.max(1, options.burst ?? 1);
     this.dailyLimit = options.dailyLimit ?? 10_000;
     this.clock = options.clock ?? systemClock;
@@ -90,6 +98,7 @@ export class RateLimiter {
     this.minRate = Math.min(this.configured, options.minRequestsPerMinute ?? 1);
     this.holdMs = options.recoveryHoldMs ?? MINUTE;
     this.increasePerMinute = options.increasePerMinute ?? this.configured / 10;
+    this.period = MINUTE + Math.max(0, options.marginMs ?? 250);
     this.tokens = this.burst;
     this.lastRefill = this.clock.now();
   }
@@ -123,10 +132,14 @@ export class RateLimiter {
   onRateLimited(retryAfterMs?: number): void {
     const now = this.clock.now();
     this.refill(now);
-    this.tokens = 0;
     const rate = Math.max(this.minRate, this.rate(now) * this.decreaseFactor);
     this.lowered = { rate, at: now };
-    if (retryAfterMs !== undefined && retryAfterMs > 0) this.blockedUntil = Math.max(this.blockedUntil, now + retryAfterMs);
+    this.tokens = 0;
+    if (retryAfterMs !== undefined && retryAfterMs > 0) {
+      this.blockedUntil = Math.max(this.blockedUntil, now + retryAfterMs);
+      // A debt that refills to exactly one token when Retry-After ends: one call then, the lowered rate after.
+      this.tokens = Math.min(0, 1 - ((this.blockedUntil - now) * rate) / this.period);
+    }
     this.options.onRateChange?.({ requestsPerMinute: rate, reason: 'rate-limited' });
   }
 
@@ -157,7 +170,7 @@ export class RateLimiter {
 
   private refill(now: number): void {
     const elapsed = now - this.lastRefill;
-    if (elapsed > 0) this.tokens = Math.min(this.burst, this.tokens + (elapsed * this.rate(now)) / MINUTE);
+    if (elapsed > 0) this.tokens = Math.min(this.burst, this.tokens + (elapsed * this.rate(now)) / this.period);
     this.lastRefill = now;
   }
 
@@ -166,7 +179,7 @@ export class RateLimiter {
     if (this.blockedUntil > now) return this.blockedUntil - now;
     this.refill(now);
     if (this.tokens >= 1) return 0;
-    return Math.ceil(((1 - this.tokens) * MINUTE) / this.rate(now));
+    return Math.ceil(((1 - this.tokens) * this.period) / this.rate(now));
   }
 
   private exhaustedToday(now: number): boolean {

@@ -2,9 +2,14 @@
  * Zod schemas of single JSON:API items. They validate one item at a time (a bad item is rejected,
  * its page is kept), strip unknown fields (new API fields never fail), and normalise the leaves
  * through coerce.ts. Their inputs are the shapes of wire-types.ts, and dirtier ones.
+ *
+ * Which keys must be present: the ones a row is worthless without and every response of every era
+ * has (ids, addresses, names, USD prices, reserve, trade amounts and volume). A rename of one of
+ * them rejects the item loudly instead of storing NULL prices. Fields that came and went over the
+ * years (`market_cap_usd`, `base_token_price_quote_token`, window maps, …) may be missing.
  */
 import { z } from 'zod';
-import { count, decimal, decimalMap, epochSeconds, nonEmptyText, optionalEpochSeconds, optionalText, text, transactionsMap } from './coerce.ts';
+import { count, decimal, decimalMap, optionalDecimal, epochSeconds, nonEmptyText, optionalEpochSeconds, optionalText, text, transactionsMap } from './coerce.ts';
 
 /** `relationships.x` → the related id, or null when absent. */
 const relationshipId = z
@@ -42,13 +47,13 @@ export const poolItem = z.object({
     name: text,
     base_token_price_usd: decimal,
     quote_token_price_usd: decimal,
-    base_token_price_native_currency: decimal,
-    quote_token_price_native_currency: decimal,
-    base_token_price_quote_token: decimal,
-    quote_token_price_base_token: decimal,
+    base_token_price_native_currency: optionalDecimal,
+    quote_token_price_native_currency: optionalDecimal,
+    base_token_price_quote_token: optionalDecimal,
+    quote_token_price_base_token: optionalDecimal,
     reserve_in_usd: decimal,
-    fdv_usd: decimal,
-    market_cap_usd: decimal,
+    fdv_usd: optionalDecimal,
+    market_cap_usd: optionalDecimal,
     pool_created_at: optionalEpochSeconds,
     price_change_percentage: decimalMap,
     volume_usd: decimalMap,
@@ -69,8 +74,8 @@ export const tradeItem = z.object({
     tx_from_address: optionalText,
     from_token_amount: decimal,
     to_token_amount: decimal,
-    price_from_in_currency_token: decimal,
-    price_to_in_currency_token: decimal,
+    price_from_in_currency_token: optionalDecimal,
+    price_to_in_currency_token: optionalDecimal,
     price_from_in_usd: decimal,
     price_to_in_usd: decimal,
     block_timestamp: epochSeconds,

@@ -1,0 +1,143 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { ApiRateLimitError, MemoryBudgetStore, RateLimiter } from '../../src/api/index.ts';
+import { ManualClock } from '../../src/lib/clock.ts';
+
+const T0 = Date.UTC(2025, 0, 1, 12, 0, 0);
+
+/** Starts `n` acquires labelled `label` and records when each one is granted. */
+function start(limiter: RateLimiter, clock: ManualClock, label: string, n: number, log: { label: string; at: number }[]): Promise<unknown>[] {
+  return Array.from({ length: n }, () => limiter.acquire().then(() => log.push({ label, at: clock.now() - T0 })));
+}
+
+test('burst: `burst` calls go out at once, then one per 60/rate seconds', async () => {
+  const clock = new ManualClock(T0);
+  const limiter = new RateLimiter({ marginMs: 0, clock, requestsPerMinute: 30, burst: 3 });
+  const log: { label: string; at: number }[] = [];
+  const all = start(limiter, clock, 'a', 6, log);
+  await clock.advance(10_000);
+  await Promise.all(all);
+  assert.deepEqual(log.map((e) => e.at), [0, 0, 0, 2000, 4000, 6000]);
+});
+
+test('FIFO between callers: turns are granted in the order they were asked for', async () => {
+  const clock = new ManualClock(T0);
+  const limiter = new RateLimiter({ marginMs: 0, clock, requestsPerMinute: 60 });
+  const log: { label: string; at: number }[] = [];
+  const all = [...start(limiter, clock, 'A', 3, log), ...start(limiter, clock, 'B', 1, log)];
+  await clock.advance(500);
+  all.push(...start(limiter, clock, 'C', 2, log), ...start(limiter, clock, 'A', 1, log));
+  assert.equal(limiter.state().queueLength, 6);
+  await clock.advance(10_000);
+  await Promise.all(all);
+  assert.deepEqual(log.map((e) => e.label).join(''), 'AAABCCA');
+  assert.deepEqual(log.map((e) => e.at), [0, 1000, 2000, 3000, 4000, 5000, 6000]);
+});
+
+test('each acquire reports how long it queued', async () => {
+  const clock = new ManualClock(T0);
+  const waits: number[] = [];
+  const limiter = new RateLimiter({ marginMs: 0, clock, requestsPerMinute: 30, onAcquire: ({ waitedMs }) => waits.push(waitedMs) });
+  const all = [limiter.acquire(), limiter.acquire(), limiter.acquire()];
+  await clock.advance(5000);
+  assert.deepEqual(await Promise.all(all), [0, 2000, 4000]);
+  assert.deepEqual(waits, [0, 2000, 4000]);
+});
+
+test('daily cap: a clear api-rate-limit error when used up, a fresh budget after 00:00 UTC', async () => {
+  const clock = new ManualClock(Date.UTC(2025, 0, 1, 23, 59, 0));
+  const limiter = new RateLimiter({ marginMs: 0, clock, requestsPerMinute: 600, dailyLimit: 3 });
+  for (let i = 0; i < 3; i++) {
+    const p = limiter.acquire();
+    await clock.advance(100);
+    await p;
+  }
+  assert.equal(limiter.state().remainingDaily, 0);
+  const refused = assert.rejects(limiter.acquire(), (error: unknown) => error instanceof ApiRateLimitError && error.failureClass === 'api-rate-limit' && /daily API budget of 3 calls \(api\.dailyLimit\) is used up; it resets at 00:00 UTC/.test(error.message));
+  await clock.advance(100);
+  await refused;
+  await clock.advance(60_000);
+  assert.equal(limiter.state().remainingDaily, 3, 'a new UTC day');
+  const next = limiter.acquire();
+  await clock.advance(100);
+  await next;
+  assert.equal(limiter.state().remainingDaily, 2);
+});
+
+test('a 429 halves the rate, holds it, then raises it back linearly to the configured rate', async () => {
+  const clock = new ManualClock(T0);
+  const changes: { requestsPerMinute: number; reason: string }[] = [];
+  const limiter = new RateLimiter({ marginMs: 0, clock, requestsPerMinute: 30, recoveryHoldMs: 60_000, increasePerMinute: 3, onRateChange: (e) => changes.push(e) });
+  await limiter.acquire();
+  limiter.onRateLimited();
+  assert.equal(limiter.state().requestsPerMinute, 15);
+  const log: { label: string; at: number }[] = [];
+  const all = start(limiter, clock, 'x', 3, log);
+  await clock.advance(20_000);
+  await Promise.all(all);
+  assert.deepEqual(log.map((e) => e.at), [4000, 8000, 12000], 'one call per 4 s at 15/min, bucket drained by the 429');
+  limiter.onRateLimited();
+  assert.equal(limiter.state().requestsPerMinute, 7.5, 'multiplicative decrease');
+  await clock.advance(60_000);
+  assert.equal(limiter.state().requestsPerMinute, 7.5, 'held for a minute');
+  await clock.advance(60_000);
+  assert.equal(limiter.state().requestsPerMinute, 10.5, 'then +3 per minute');
+  await clock.advance(7 * 60_000);
+  assert.equal(limiter.state().requestsPerMinute, 30);
+  assert.deepEqual(changes.map((c) => c.reason), ['rate-limited', 'rate-limited', 'recovered']);
+});
+
+test('Retry-After: no call goes out before it', async () => {
+  const clock = new ManualClock(T0);
+  const limiter = new RateLimiter({ marginMs: 0, clock, requestsPerMinute: 30, burst: 5 });
+  limiter.onRateLimited(45_000);
+  assert.equal(limiter.state().blockedUntil, T0 + 45_000);
+  const log: { label: string; at: number }[] = [];
+  const all = start(limiter, clock, 'x', 2, log);
+  await clock.advance(44_999);
+  assert.equal(log.length, 0);
+  await clock.advance(10_000);
+  await Promise.all(all);
+  assert.equal(log[0]!.at, 45_000);
+  assert.ok(log[1]!.at >= 45_000 + 4000, 'and the lowered rate after it');
+});
+
+test('an aborted waiter leaves the queue without taking a call', async () => {
+  const clock = new ManualClock(T0);
+  const limiter = new RateLimiter({ marginMs: 0, clock, requestsPerMinute: 30, dailyLimit: 10 });
+  await limiter.acquire();
+  const controller = new AbortController();
+  const aborted = limiter.acquire(controller.signal);
+  const after = limiter.acquire();
+  controller.abort(new Error('run cancelled'));
+  await assert.rejects(aborted, /run cancelled/);
+  assert.equal(limiter.state().queueLength, 1);
+  await clock.advance(2000);
+  assert.equal(await after, 2000);
+  assert.equal(limiter.state().remainingDaily, 8);
+});
+
+test('two limiters sharing one budget store never exceed the shared minute budget together', async () => {
+  const clock = new ManualClock(T0);
+  const store = new MemoryBudgetStore();
+  const a = new RateLimiter({ marginMs: 0, clock, requestsPerMinute: 10, burst: 10, budgetStore: store, budgetKey: 'host-1' });
+  const b = new RateLimiter({ marginMs: 0, clock, requestsPerMinute: 10, burst: 10, budgetStore: store, budgetKey: 'host-1' });
+  const log: { label: string; at: number }[] = [];
+  const all = [...start(a, clock, 'a', 10, log), ...start(b, clock, 'b', 10, log)];
+  await clock.advance(59_000);
+  assert.equal(log.length, 10, 'ten calls in the first minute, from both processes together');
+  await clock.advance(61_000);
+  await Promise.all(all);
+  assert.equal(log.length, 20);
+  assert.ok(log.slice(10).every((e) => e.at >= 60_000));
+});
+
+test('the default margin stretches each minute by 250 ms, so the server never sees rate + 1 in its window', async () => {
+  const clock = new ManualClock(T0);
+  const limiter = new RateLimiter({ clock, requestsPerMinute: 30 });
+  const log: { label: string; at: number }[] = [];
+  const all = start(limiter, clock, 'x', 31, log);
+  await clock.advance(70_000);
+  await Promise.all(all);
+  assert.ok(log[30]!.at >= 60_250, `31st call at ${log[30]!.at} ms`);
+});
