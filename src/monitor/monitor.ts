@@ -61,6 +61,7 @@ export class Monitor {
   private api: ObservedApi | undefined;
   private daemon: ObservedDaemon | undefined;
   private readonly unsubscribe: (() => void)[] = [];
+  private started = false;
   private busyRetries = 0;
   private rateLimited = 0;
   private requestTimes: number[] = [];
@@ -109,7 +110,11 @@ export class Monitor {
     if (parts.daemon) {
       this.daemon = parts.daemon;
       this.unsubscribe.push(
-        parts.daemon.onTransition((event) => this.metrics.collectorStateChanged(event.instance, event.to)),
+        parts.daemon.onTransition((event) => {
+          this.metrics.collectorStateChanged(event.instance, event.to);
+          // A suspension or recovery is alerted at once, not at the next timer tick.
+          if (this.started) void this.alerts.evaluate().catch(() => undefined);
+        }),
         parts.daemon.onRunFinished((event) => {
           this.metrics.runFinished({ collector: event.instance, status: event.status, durationMs: event.durationMs, rowsWritten: event.rowsWritten, rejected: event.rejected });
           this.alerts.runFinished({ collector: event.instance, status: event.status });
@@ -152,11 +157,13 @@ export class Monitor {
 
   /** Starts evaluating alert rules on their timer. */
   start(): void {
+    this.started = true;
     this.alerts.start();
   }
 
   /** Stops the alert timer (delivering queued alerts) and unsubscribes from the daemon. */
   async stop(): Promise<void> {
+    this.started = false;
     for (const off of this.unsubscribe.splice(0)) off();
     await this.alerts.stop();
   }

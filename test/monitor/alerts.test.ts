@@ -31,6 +31,13 @@ test('a suspension raises exactly one alert and the recovery exactly one resolve
   for (let i = 0; i < 5; i++) await engine.evaluate();
   assert.deepEqual(brief(sink.events), ['firing collector-suspended ohlcv']);
   assert.match(sink.events[0]?.summary ?? '', /suspended after 3 consecutive failures: API answered 503/);
+  // a passing probe resumes it before it has succeeded, and it fails again: still the same episode
+  set(statusReport([collectorStatus('ohlcv', { state: 'healthy', consecutiveFailures: 3 })]));
+  await engine.evaluate();
+  set(statusReport([collectorStatus('ohlcv', { state: 'suspended', consecutiveFailures: 4 })]));
+  await engine.evaluate();
+  assert.deepEqual(brief(sink.events), ['firing collector-suspended ohlcv']);
+  // the first successful run ends it
   set(statusReport([collectorStatus('ohlcv')]));
   for (let i = 0; i < 5; i++) await engine.evaluate();
   assert.deepEqual(brief(sink.events), ['firing collector-suspended ohlcv', 'resolved collector-suspended ohlcv']);

@@ -66,7 +66,7 @@ export async function filledStore(): Promise<FilledStore> {
       const id = await tx.runs.start({ collector, instanceId: 'test:1', slotStart: NOW_S, startedAt: NOW_S - 60 });
       await tx.runs.finish(id, { finishedAt: NOW_S - 59, status, rowsWritten: status === 'ok' ? 20 : 0, rejected: 0, error: status === 'failed' ? 'API answered 503' : null, failureClass: status === 'failed' ? 'api-down' : null });
     }
-    await tx.gaps.insert([{ poolId: pools[1]!.id, kind: 'trades', timeframe: null, fromTs: NOW_S - 7200, toTs: NOW_S - 3600, reason: 'more than 300 trades between polls' }].map((g) => ({ ...g, detectedAt: NOW_S })));
+    await tx.gaps.insert([{ poolId: pools[1]!.id, kind: 'trades' as const, timeframe: null, fromTs: NOW_S - 7200, toTs: NOW_S - 3600, reason: 'more than 300 trades between polls' }].map((g) => ({ ...g, detectedAt: NOW_S })));
   });
   return {
     store,

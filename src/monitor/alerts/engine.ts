@@ -54,6 +54,7 @@ export class AlertEngine {
   private readonly firstSeenAt = new Map<string, number>();
   private readonly since: number;
   private loop: { controller: AbortController; done: Promise<void> } | undefined;
+  private queue: Promise<unknown> = Promise.resolve();
 
   constructor(private readonly options: AlertEngineOptions) {
     this.rules = options.rules ?? defaultRules();
@@ -78,8 +79,18 @@ export class AlertEngine {
     return [...this.active.values()];
   }
 
-  /** Evaluates every rule once and emits the raise/resolve events that follow; returns them. */
-  async evaluate(): Promise<AlertEvent[]> {
+  /**
+   * Evaluates every rule once and emits the raise/resolve events that follow; returns them.
+   * Evaluations run one at a time (the timer and event-triggered ones may overlap otherwise, and
+   * two overlapping evaluations would both raise the same alert).
+   */
+  evaluate(): Promise<AlertEvent[]> {
+    const next = this.queue.then(() => this.evaluateNow());
+    this.queue = next.catch(() => undefined);
+    return next;
+  }
+
+  private async evaluateNow(): Promise<AlertEvent[]> {
     const now = this.clock.now();
     const status = await this.options.status();
     for (const c of status.collectors) if (!this.firstSeenAt.has(c.name)) this.firstSeenAt.set(c.name, now);
@@ -114,6 +125,7 @@ export class AlertEngine {
     }
     for (const [key, event] of this.active) {
       if (holding.has(key)) continue;
+      if (this.rules.find((r) => r.name === event.rule)?.sustains?.(snapshot, event.subject)) continue;
       this.active.delete(key);
       events.push({ ...event, status: 'resolved', endsAt: new Date(now).toISOString(), summary: `Resolved: ${event.summary}` });
     }

@@ -28,6 +28,11 @@ export interface AlertRule {
   severity: Severity;
   /** Every subject for which the rule's condition holds now. */
   evaluate(snapshot: AlertSnapshot): Finding[];
+  /**
+   * For a subject already alerted whose condition no longer holds: whether the episode goes on
+   * anyway (so a flapping condition is one alert, not one per flap). Default: it does not.
+   */
+  sustains?(snapshot: AlertSnapshot, subject: string): boolean;
 }
 
 export interface RuleThresholds {
@@ -64,6 +69,9 @@ export function defaultRules(thresholds: Partial<RuleThresholds> = {}): AlertRul
         s.status.collectors
           .filter((c) => c.state === 'suspended')
           .map((c) => ({ subject: c.name, summary: `Collector ${c.name} is suspended after ${c.consecutiveFailures} consecutive failures${c.lastError ? `: ${c.lastError}` : ''}.` })),
+      // A passing probe resumes a suspended collector before it has succeeded; the episode ends
+      // with its first successful run (failures reset), so suspend → probe → fail → suspend is one alert.
+      sustains: (s, subject) => s.status.collectors.some((c) => c.name === subject && c.state !== 'disabled' && c.consecutiveFailures > 0),
     },
     {
       name: 'breaker-open',
