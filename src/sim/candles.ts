@@ -1,5 +1,6 @@
-import { decAdd, decToNumberLexeme, decToString, plainNumberLexeme, type Dec } from './decimal.ts';
-import { TRADE_WINDOW_MS, type SimTrade, type TradeSource } from './trades.ts';
+import { decToNumberLexeme, plainNumberLexeme } from './decimal.ts';
+import type { Currency, MinuteAgg } from './summary.ts';
+import { volumeScale, type TradeSource } from './trades.ts';
 import type { SimPool } from './universe.ts';
 
 /**
@@ -7,7 +8,7 @@ import type { SimPool } from './universe.ts';
  * without trades has no candle (unless empty intervals are asked for: then it repeats the last
  * close with zero volume). Values are JSON number lexemes: the double nearest to the exact price.
  */
-export type Currency = 'usd' | 'token';
+export type { Currency } from './summary.ts';
 
 export interface SimCandle {
   /** Interval start, unix seconds. */
@@ -44,33 +45,32 @@ class Accumulator {
   high = -Infinity;
   low = Infinity;
   close = 0;
-  volume: Dec = { m: 0n, s: 0 };
+  volume = 0n;
   count = 0;
 
   constructor(readonly ts: number) {}
 
-  /** Adds a trade; trades arrive in time order (`reverse` = newest first). */
-  add(trade: SimTrade, currency: Currency, reverse: boolean): void {
-    const price = Number(decToString(currency === 'usd' ? trade.baseUsd : trade.priceNative));
+  /** Adds a minute row; rows arrive in time order (`reverse` = newest first). */
+  add(row: MinuteAgg, reverse: boolean): void {
     if (this.count === 0) {
-      this.open = price;
-      this.close = price;
-    } else if (reverse) this.open = price;
-    else this.close = price;
-    this.high = Math.max(this.high, price);
-    this.low = Math.min(this.low, price);
-    this.volume = decAdd(this.volume, currency === 'usd' ? trade.volumeUsd : trade.quoteAmount);
-    this.count += 1;
+      this.open = row.open;
+      this.close = row.close;
+    } else if (reverse) this.open = row.open;
+    else this.close = row.close;
+    this.high = Math.max(this.high, row.high);
+    this.low = Math.min(this.low, row.low);
+    this.volume += row.volume;
+    this.count += row.count;
   }
 
-  candle(): SimCandle {
+  candle(volumeScale: number): SimCandle {
     return {
       ts: this.ts,
       open: plainNumberLexeme(this.open),
       high: plainNumberLexeme(this.high),
       low: plainNumberLexeme(this.low),
       close: plainNumberLexeme(this.close),
-      volume: decToNumberLexeme(this.volume),
+      volume: decToNumberLexeme({ m: this.volume, s: volumeScale }),
     };
   }
 }
@@ -79,19 +79,15 @@ class Accumulator {
 export function candlesBetween(source: TradeSource, pool: SimPool, intervalSec: number, fromMs: number, toMs: number, now: number, currency: Currency = 'usd'): SimCandle[] {
   const intervalMs = intervalSec * 1000;
   const start = Math.ceil(fromMs / intervalMs) * intervalMs;
-  const lastStart = Math.ceil(toMs / intervalMs) * intervalMs - intervalMs;
-  const out: SimCandle[] = [];
-  let current: Accumulator | undefined;
-  for (const trade of source.range(pool, start, Math.min(lastStart + intervalMs, now + 1))) {
-    const ts = Math.floor(trade.atMs / intervalMs) * intervalSec;
-    if (current?.ts !== ts) {
-      if (current) out.push(current.candle());
-      current = new Accumulator(ts);
-    }
-    current.add(trade, currency, false);
+  const end = Math.min(Math.ceil(toMs / intervalMs) * intervalMs, Math.floor(now / 60_000) * 60_000 + 60_000);
+  const found: Accumulator[] = [];
+  for (const row of source.minutesDescending(pool, start, end, now, currency)) {
+    const ts = Math.floor(row.ts / intervalSec) * intervalSec;
+    if (found.at(-1)?.ts !== ts) found.push(new Accumulator(ts));
+    (found.at(-1) as Accumulator).add(row, true);
   }
-  if (current) out.push(current.candle());
-  return out;
+  const scale = volumeScale(pool, currency);
+  return found.map((a) => a.candle(scale)).reverse();
 }
 
 export interface CandlePageQuery {
@@ -113,28 +109,20 @@ export function candlePage(source: TradeSource, pool: SimPool, q: CandlePageQuer
   if (endMs <= 0) return [];
   const newestStart = Math.floor((endMs - 1) / intervalMs) * intervalMs;
   const spanStart = newestStart - (q.limit - 1) * intervalMs;
-  const floorMs = Math.max(pool.createdAt, Math.ceil(q.historyStartMs / intervalMs) * intervalMs);
-  const upper = Math.min(newestStart + intervalMs, q.now + 1);
+  const floorMs = Math.ceil(q.historyStartMs / intervalMs) * intervalMs;
   const found: Accumulator[] = [];
-  let current: Accumulator | undefined;
   const done = (startMs: number): boolean =>
-    q.includeEmpty ? startMs < spanStart && found.length > 0 && (found[found.length - 1] as Accumulator).ts * 1000 < spanStart : found.length >= q.limit;
-  scan: for (let w = Math.floor((upper - 1) / TRADE_WINDOW_MS); w >= Math.floor(floorMs / TRADE_WINDOW_MS); w--) {
-    const trades = source.window(pool, w);
-    for (let i = trades.length - 1; i >= 0; i--) {
-      const trade = trades[i] as SimTrade;
-      if (trade.atMs >= upper) continue;
-      if (trade.atMs < floorMs) break scan;
-      const startMs = Math.floor(trade.atMs / intervalMs) * intervalMs;
-      if (current?.ts !== startMs / 1000) {
-        if (done(startMs)) break scan;
-        current = new Accumulator(startMs / 1000);
-        found.push(current);
-      }
-      current.add(trade, q.currency, true);
+    q.includeEmpty ? startMs < spanStart && found.length > 0 && (found.at(-1) as Accumulator).ts * 1000 < spanStart : found.length >= q.limit;
+  for (const row of source.minutesDescending(pool, floorMs, newestStart + intervalMs, q.now, q.currency)) {
+    const startMs = Math.floor((row.ts * 1000) / intervalMs) * intervalMs;
+    if (found.at(-1)?.ts !== startMs / 1000) {
+      if (done(startMs)) break;
+      found.push(new Accumulator(startMs / 1000));
     }
+    (found.at(-1) as Accumulator).add(row, true);
   }
-  const candles = found.map((a) => a.candle());
+  const scale = volumeScale(pool, q.currency);
+  const candles = found.map((a) => a.candle(scale));
   return q.includeEmpty ? fillEmpty(candles, newestStart / 1000, spanStart / 1000, q.intervalSec) : candles;
 }
 

@@ -2,10 +2,13 @@ import type { Clock } from '../lib/clock.ts';
 import type { WirePool, WireTrade } from '../api/wire-types.ts';
 import { candlesBetween, TIMEFRAMES, type Currency, type SimCandle, type TimeframeName } from './candles.ts';
 import { FIXTURE_TRADES_PER_DAY } from './catalog.ts';
-import { decAdd, decFromDoublePrecision, decMul, decRound, type Dec } from './decimal.ts';
+import { WINDOW_KEYS, WINDOWS, windowActivity, type WindowKey } from './activity.ts';
+import { decFromDoublePrecision, decMul, decRound, type Dec } from './decimal.ts';
 import { gaussianFromHash, hashInts, hashString } from './prng.ts';
 import { renderPool, renderTrade } from './render.ts';
-import { PriceModel, TradeSource } from './trades.ts';
+import { PriceModel } from './prices.ts';
+import { LruCache } from './summary.ts';
+import { TradeSource, volumeScale, type SimTrade } from './trades.ts';
 import { Universe, type SimPool, type SimToken } from './universe.ts';
 
 /** How the market is generated; everything observable is a function of these and the time. */
@@ -21,9 +24,6 @@ export interface MarketOptions {
   hostileNames: boolean;
 }
 
-export const WINDOWS = { m5: 300_000, m15: 900_000, m30: 1_800_000, h1: 3_600_000, h6: 21_600_000, h24: 86_400_000 } as const;
-export type WindowKey = keyof typeof WINDOWS;
-const WINDOW_KEYS = Object.keys(WINDOWS) as WindowKey[];
 const DAY = 86_400_000;
 
 export interface TransactionCounts {
@@ -88,14 +88,16 @@ export class Market {
   readonly prices: PriceModel;
   readonly trades: TradeSource;
   readonly truth: MarketTruth;
-  private readonly seedHash: number;
+  readonly seedHash: number;
+  /** Rendered trades, since a pool's trades are served again and again while in the 24 h window. */
+  private readonly renderedTrades = new LruCache<WireTrade>(20_000, () => 1);
 
   constructor(readonly options: MarketOptions, readonly clock: Clock) {
     const rates = options.tradeRates.length > 0 ? options.tradeRates : FIXTURE_TRADES_PER_DAY;
     this.universe = new Universe({ ...options, tradeRates: rates });
-    this.prices = new PriceModel(options.seed);
-    this.trades = new TradeSource(options.seed, this.prices);
     this.seedHash = hashString(options.seed);
+    this.prices = new PriceModel(options.seed);
+    this.trades = new TradeSource(this.seedHash, this.prices);
     this.truth = this.createTruth();
   }
 
@@ -151,7 +153,8 @@ export class Market {
     const isNativeQuote = pool.quote.id === nativeToken.id;
     const baseUsd = decMul(priceNative, quoteUsd);
     const growth = Math.sqrt(baseUsdDouble / prices.usd(pool.base, pool.createdAt));
-    const counts = this.windowCounts(pool, now);
+    const activity = windowActivity(this.trades, pool, now);
+    const scale = volumeScale(pool, 'usd');
     const priceChange = {} as Record<WindowKey, string>;
     for (const key of WINDOW_KEYS) {
       const past = prices.usd(pool.base, Math.max(pool.createdAt, now - WINDOWS[key]));
@@ -166,44 +169,19 @@ export class Market {
       reserveUsd: decRound(decFromDoublePrecision(pool.liquidityUsd * growth, 12), 4),
       fdvUsd: decRound(decMul(baseUsd, decFromDoublePrecision(pool.base.totalSupply, 15)), 5),
       priceChange,
-      transactions: counts.transactions,
-      volumeUsd: counts.volume,
+      transactions: mapWindows(activity, (a) => ({ buys: a.buys, sells: a.sells, buyers: a.buyers, sellers: a.sellers })),
+      volumeUsd: mapWindows(activity, (a) => ({ m: a.volume, s: scale })),
     };
   }
 
-  /**
-   * Buys, sells, distinct buyers/sellers and exact USD volume over each window ending now. Each
-   * trade is counted once, in the smallest window holding it; windows then accumulate outwards.
-   */
-  private windowCounts(pool: SimPool, now: number): { transactions: Record<WindowKey, TransactionCounts>; volume: Record<WindowKey, Dec> } {
-    const buckets = WINDOW_KEYS.map(() => ({ buys: 0, sells: 0, buyers: new Set<number>(), sellers: new Set<number>(), volume: { m: 0n, s: 0 } as Dec }));
-    for (const trade of this.trades.range(pool, now - DAY + 1, now + 1)) {
-      const age = now - trade.atMs;
-      const bucket = buckets[WINDOW_KEYS.findIndex((key) => age < WINDOWS[key])];
-      if (!bucket) continue;
-      if (trade.kind === 'buy') {
-        bucket.buys += 1;
-        bucket.buyers.add(trade.wallet);
-      } else {
-        bucket.sells += 1;
-        bucket.sellers.add(trade.wallet);
-      }
-      bucket.volume = decAdd(bucket.volume, trade.volumeUsd);
-    }
-    const transactions = {} as Record<WindowKey, TransactionCounts>;
-    const volume = {} as Record<WindowKey, Dec>;
-    const total = { buys: 0, sells: 0, buyers: new Set<number>(), sellers: new Set<number>(), volume: { m: 0n, s: 0 } as Dec };
-    WINDOW_KEYS.forEach((key, i) => {
-      const bucket = buckets[i] as (typeof buckets)[number];
-      total.buys += bucket.buys;
-      total.sells += bucket.sells;
-      for (const w of bucket.buyers) total.buyers.add(w);
-      for (const w of bucket.sellers) total.sellers.add(w);
-      total.volume = decAdd(total.volume, bucket.volume);
-      transactions[key] = { buys: total.buys, sells: total.sells, buyers: total.buyers.size, sellers: total.sellers.size };
-      volume[key] = total.volume;
-    });
-    return { transactions, volume };
+  /** A trade resource as served (cached). */
+  renderTrade(trade: SimTrade): WireTrade {
+    const key = `${trade.pool.id}|${trade.window}|${trade.seq}`;
+    const cached = this.renderedTrades.get(key);
+    if (cached) return cached;
+    const rendered = renderTrade(this.seedHash, trade);
+    this.renderedTrades.set(key, rendered);
+    return rendered;
   }
 
   /** A random-looking but stable request id (the OHLCV response's `data.id`). */
@@ -240,7 +218,7 @@ export class Market {
         const now = this.now();
         const pool = universe.pool(poolId, now);
         if (!pool) return [];
-        return this.trades.range(pool, fromMs, Math.min(toMs, now + 1)).map((t) => renderTrade(this.seed, t));
+        return this.trades.range(pool, fromMs, Math.min(toMs, now + 1)).map((t) => renderTrade(this.seedHash, t));
       },
       candles: (poolId, timeframe, fromMs, toMs, currency = 'usd') => {
         const now = this.now();
@@ -256,6 +234,10 @@ export class Market {
       },
     };
   }
+}
+
+function mapWindows<T, R>(values: Record<WindowKey, T>, map: (value: T) => R): Record<WindowKey, R> {
+  return Object.fromEntries(WINDOW_KEYS.map((key) => [key, map(values[key])])) as Record<WindowKey, R>;
 }
 
 /** Percent change as the API writes it: at most 3 decimals, "0" for none. */

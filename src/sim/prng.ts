@@ -55,6 +55,17 @@ export class Rng {
     for (let i = 0; i < 12; i++) this.nextUint32();
   }
 
+  /** A generator keyed by 32-bit integers (cheaper than a string key on hot paths). */
+  static fromInts(...key: number[]): Rng {
+    const rng = new Rng('');
+    rng.a = hashInts(...key, 0xa);
+    rng.b = hashInts(...key, 0xb);
+    rng.c = hashInts(...key, 0xc);
+    rng.d = 1;
+    for (let i = 0; i < 12; i++) rng.nextUint32();
+    return rng;
+  }
+
   nextUint32(): number {
     const t = (((this.a + this.b) | 0) + this.d) | 0;
     this.d = (this.d + 1) | 0;

@@ -2,7 +2,7 @@ import type { WireDex, WireNetwork, WirePool, WireToken, WireTrade } from '../ap
 import type { NetworkSpec } from './catalog.ts';
 import { decToString, type Dec } from './decimal.ts';
 import type { Market } from './market.ts';
-import { tradeId, tradeTxHash, walletAddress, type SimTrade } from './trades.ts';
+import { tradeBaseAmount, tradeBaseUsd, tradeId, tradeTxHash, walletAddress, type SimTrade } from './trades.ts';
 import type { SimPool, SimToken } from './universe.ts';
 
 /**
@@ -120,23 +120,26 @@ export function renderIncluded(pools: SimPool[], include: IncludeKey[]): (WireTo
   return out;
 }
 
-export function renderTrade(seed: string, trade: SimTrade): WireTrade {
+export function renderTrade(seedHash: number, trade: SimTrade): WireTrade {
   const { pool } = trade;
   const buy = trade.kind === 'buy';
   const one = '1.0';
+  const baseAmount = tradeBaseAmount(trade);
+  const baseUsd = tradeBaseUsd(trade);
+  const txHash = tradeTxHash(seedHash, trade);
   return {
-    id: tradeId(seed, trade),
+    id: tradeId(seedHash, trade, txHash),
     type: 'trade',
     attributes: {
       block_number: trade.blockNumber,
-      tx_hash: tradeTxHash(seed, trade),
-      tx_from_address: walletAddress(seed, pool, trade.wallet),
-      from_token_amount: dec(buy ? trade.quoteAmount : trade.baseAmount),
-      to_token_amount: dec(buy ? trade.baseAmount : trade.quoteAmount),
+      tx_hash: txHash,
+      tx_from_address: walletAddress(seedHash, pool, trade.wallet),
+      from_token_amount: dec(buy ? trade.quoteAmount : baseAmount),
+      to_token_amount: dec(buy ? baseAmount : trade.quoteAmount),
       price_from_in_currency_token: buy ? one : dec(trade.priceNative),
       price_to_in_currency_token: buy ? dec(trade.priceNative) : one,
-      price_from_in_usd: dec(buy ? trade.quoteUsd : trade.baseUsd),
-      price_to_in_usd: dec(buy ? trade.baseUsd : trade.quoteUsd),
+      price_from_in_usd: dec(buy ? trade.quoteUsd : baseUsd),
+      price_to_in_usd: dec(buy ? baseUsd : trade.quoteUsd),
       block_timestamp: isoSeconds(trade.atMs),
       kind: trade.kind,
       volume_in_usd: dec(trade.volumeUsd),

@@ -2,7 +2,8 @@ import { candlePage, intervalSeconds } from './candles.ts';
 import { decCompare, decFromDoubleExact, decFromString, decRound, decAdd, decToString, type Dec } from './decimal.ts';
 import { RawNumber } from './json.ts';
 import type { Market } from './market.ts';
-import { renderDex, renderIncluded, renderNetwork, renderPool, renderToken, renderTrade, type IncludeKey } from './render.ts';
+import { renderDex, renderIncluded, renderNetwork, renderPool, renderToken, type IncludeKey } from './render.ts';
+import type { SimTrade } from './trades.ts';
 import type { SimPool, SimToken } from './universe.ts';
 
 /**
@@ -136,13 +137,9 @@ function trades(ctx: RouteContext): ApiResponse {
     if (!Number.isFinite(asNumber)) return badRequest('trade_volume_in_usd_greater_than must be a number');
     threshold = /^\d+(\.\d+)?$/.test(thresholdText) ? decFromString(thresholdText) : decFromDoubleExact(asNumber);
   }
-  const recent = ctx.market.trades.range(pool, ctx.now - DAY + 1, ctx.now + 1);
-  const data = [];
-  for (let i = recent.length - 1; i >= 0 && data.length < TRADES_LIMIT; i--) {
-    const trade = recent[i];
-    if (!trade || (threshold && decCompare(trade.volumeUsd, threshold) <= 0)) continue;
-    data.push(renderTrade(ctx.market.seed, trade));
-  }
+  const accept = (trade: SimTrade): boolean => !threshold || decCompare(trade.volumeUsd, threshold) > 0;
+  const recent = ctx.market.trades.newest(pool, ctx.now - DAY + 1, ctx.now + 1, TRADES_LIMIT, accept);
+  const data = recent.map((trade) => ctx.market.renderTrade(trade));
   return { status: 200, body: { data } };
 }
 

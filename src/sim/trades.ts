@@ -1,16 +1,16 @@
-import { decAtScale, decDiv, decFromDoublePrecision, decMul, type Dec } from './decimal.ts';
-import { BASE58, HEX, Rng, gaussianFromHash, hashInts, hashString } from './prng.ts';
-import type { SimPool, SimToken } from './universe.ts';
-import { walkPrice } from './walk.ts';
+import { decAtScale, decDiv, decFromDoublePrecision, decMul, decToString, type Dec } from './decimal.ts';
+import { QUOTE_SCALE, type PriceModel } from './prices.ts';
+import { BASE58, HEX, Rng } from './prng.ts';
+import { LruCache, minuteAggs, summarize, summaryUnits, type Currency, type MinuteAgg, type WindowSummary } from './summary.ts';
+import type { SimPool } from './universe.ts';
 
 /**
  * Trades, generated lazily per pool and per one-hour window from (seed, pool, window index):
  * arrivals are a Poisson process at the pool's rate (modulated hour by hour), prices follow the
- * tokens' walks. A bounded LRU keeps recently used windows, so memory stays flat however long
- * the simulation runs.
+ * tokens' walks. Bounded LRUs keep recently used windows and their summaries, so memory stays
+ * flat however long the simulation runs.
  */
 export const TRADE_WINDOW_MS = 3_600_000;
-const QUOTE_SCALE = 45;
 const DAY = 86_400_000;
 
 export interface SimTrade {
@@ -25,104 +25,106 @@ export interface SimTrade {
   logIndex: number;
   wallet: number;
   quoteAmount: Dec;
-  baseAmount: Dec;
   /** Base token price in quote tokens. */
   priceNative: Dec;
   quoteUsd: Dec;
   /** quoteAmount × quoteUsd, exact, at the pool's fixed scale (not normalised). */
   volumeUsd: Dec;
-  /** priceNative × quoteUsd, exact. */
-  baseUsd: Dec;
+  /** The double nearest to the base token's exact USD price (priceNative × quoteUsd): candle values. */
+  baseUsdNumber: number;
 }
 
-export class PriceModel {
-  private readonly seedHash: number;
+/** Scale of a pool's exact USD volumes (quote amount scale + quote price scale). */
+export function volumeScale(pool: SimPool, currency: Currency): number {
+  const quoteDecimals = Math.min(pool.quote.decimals, 9);
+  return currency === 'usd' ? quoteDecimals + QUOTE_SCALE : quoteDecimals;
+}
 
-  constructor(seed: string) {
-    this.seedHash = hashString(seed);
-  }
+/** The base token's exact USD price in a trade. */
+export function tradeBaseUsd(trade: SimTrade): Dec {
+  return decMul(trade.priceNative, trade.quoteUsd);
+}
 
-  /** USD price of a token at `atMs`, as a double (model arithmetic). */
-  usd(token: SimToken, atMs: number): number {
-    return walkPrice(this.seedHash, token.walkKey, atMs, token.startUsd, token.sigmaPerDay);
-  }
-
-  /**
-   * The quote token's USD price with 45 decimal places, as upstream writes them: 15 significant
-   * digits from the walk, then digits from a hash of (token, instant). Always at scale 45, so
-   * products with it have a fixed scale per pool and sum without rescaling.
-   */
-  quoteUsd(token: SimToken, atMs: number, usd = this.usd(token, atMs)): Dec {
-    const head = decFromDoublePrecision(usd, 15);
-    const tailDigits = Math.max(0, QUOTE_SCALE - head.s);
-    let tail = '';
-    for (let i = 0; tail.length < tailDigits; i++) {
-      tail += String(hashInts(this.seedHash, token.walkKey, Math.floor(atMs / 2 ** 32), atMs, i) % 1_000_000_000).padStart(9, '0');
-    }
-    return { m: decAtScale(head, QUOTE_SCALE).m + BigInt(tail.slice(0, tailDigits) || '0'), s: QUOTE_SCALE };
-  }
-
-  /** Base price in quote tokens, 15 significant digits. */
-  priceNative(pool: SimPool, atMs: number, quoteUsd = this.usd(pool.quote, atMs)): Dec {
-    return decFromDoublePrecision(this.usd(pool.base, atMs) / quoteUsd, 15);
-  }
-
-  /** Trade-rate multiplier of one window: log-normal around 1, so pools have busy and quiet hours. */
-  activity(pool: SimPool, window: number): number {
-    return Math.exp(0.5 * gaussianFromHash(hashInts(this.seedHash, pool.key, window, 0x5eed)) - 0.125);
-  }
+/** The base token amount of a trade: quote amount / price, truncated to the token's decimals. */
+export function tradeBaseAmount(trade: SimTrade): Dec {
+  return decDiv(trade.quoteAmount, trade.priceNative, trade.pool.base.decimals);
 }
 
 export class TradeSource {
-  private readonly cache = new Map<string, SimTrade[]>();
+  private readonly windows: LruCache<SimTrade[]>;
+  private readonly summaries: LruCache<WindowSummary>;
 
+  /**
+   * Memory stays bounded: `cacheTrades` trades (about half a kilobyte each) and `cacheSummaryUnits`
+   * units of window summaries (about 50 bytes each).
+   */
   constructor(
-    private readonly seed: string,
+    private readonly seedHash: number,
     private readonly prices: PriceModel,
-    private readonly cacheWindows = 4000,
-  ) {}
+    cacheTrades = 100_000,
+    cacheSummaryUnits = 1_000_000,
+  ) {
+    this.windows = new LruCache(cacheTrades, (trades) => trades.length + 1);
+    this.summaries = new LruCache(cacheSummaryUnits, summaryUnits);
+  }
 
   /** Trades with fromMs <= atMs < toMs, oldest first. */
   range(pool: SimPool, fromMs: number, toMs: number): SimTrade[] {
     const out: SimTrade[] = [];
     const start = Math.max(fromMs, pool.createdAt);
     if (start >= toMs || pool.tradesPerDay <= 0) return out;
-    const first = Math.floor(start / TRADE_WINDOW_MS);
-    const last = Math.floor((toMs - 1) / TRADE_WINDOW_MS);
-    for (let w = first; w <= last; w++) {
+    for (let w = Math.floor(start / TRADE_WINDOW_MS); w <= Math.floor((toMs - 1) / TRADE_WINDOW_MS); w++) {
       for (const trade of this.window(pool, w)) if (trade.atMs >= fromMs && trade.atMs < toMs) out.push(trade);
     }
     return out;
   }
 
-  /** The newest trade strictly before `beforeMs` (searching back to the pool's creation), if any. */
-  lastBefore(pool: SimPool, beforeMs: number): SimTrade | undefined {
-    if (pool.tradesPerDay <= 0) return undefined;
-    const stop = Math.floor(pool.createdAt / TRADE_WINDOW_MS);
-    for (let w = Math.floor((beforeMs - 1) / TRADE_WINDOW_MS); w >= stop; w--) {
+  /** Up to `limit` accepted trades with fromMs <= atMs < toMs, newest first (reads only as far back as needed). */
+  newest(pool: SimPool, fromMs: number, toMs: number, limit: number, accept: (trade: SimTrade) => boolean): SimTrade[] {
+    const out: SimTrade[] = [];
+    const start = Math.max(fromMs, pool.createdAt);
+    if (start >= toMs || pool.tradesPerDay <= 0) return out;
+    for (let w = Math.floor((toMs - 1) / TRADE_WINDOW_MS); w >= Math.floor(start / TRADE_WINDOW_MS) && out.length < limit; w--) {
       const trades = this.window(pool, w);
-      for (let i = trades.length - 1; i >= 0; i--) {
+      for (let i = trades.length - 1; i >= 0 && out.length < limit; i--) {
         const trade = trades[i] as SimTrade;
-        if (trade.atMs < beforeMs) return trade;
+        if (trade.atMs >= fromMs && trade.atMs < toMs && accept(trade)) out.push(trade);
       }
     }
-    return undefined;
+    return out;
+  }
+
+  /**
+   * Minute rows of trades with fromMs <= atMs < toMs (minute-aligned bounds), newest first; whole
+   * past windows come from their cached summaries.
+   */
+  *minutesDescending(pool: SimPool, fromMs: number, toMs: number, now: number, currency: Currency): Generator<MinuteAgg> {
+    const start = Math.max(fromMs, pool.createdAt);
+    if (start >= toMs || pool.tradesPerDay <= 0) return;
+    for (let w = Math.floor((toMs - 1) / TRADE_WINDOW_MS); w >= Math.floor(start / TRADE_WINDOW_MS); w--) {
+      const windowStart = w * TRADE_WINDOW_MS;
+      const whole = windowStart >= fromMs && windowStart + TRADE_WINDOW_MS <= Math.min(toMs, now + 1);
+      const rows = whole && currency === 'usd' ? this.summary(pool, w).minutes : minuteAggs(this.window(pool, w).filter((t) => t.atMs >= fromMs && t.atMs < toMs && t.atMs <= now), currency);
+      for (let i = rows.length - 1; i >= 0; i--) yield rows[i] as MinuteAgg;
+    }
+  }
+
+  /** Aggregates of one whole window (callers use it only for windows entirely in the past). */
+  summary(pool: SimPool, w: number): WindowSummary {
+    const key = `${pool.id}|${w}`;
+    const cached = this.summaries.get(key);
+    if (cached) return cached;
+    const summary = summarize(this.window(pool, w));
+    this.summaries.set(key, summary);
+    return summary;
   }
 
   window(pool: SimPool, w: number): SimTrade[] {
     const key = `${pool.id}|${w}`;
-    const cached = this.cache.get(key);
-    if (cached) {
-      this.cache.delete(key);
-      this.cache.set(key, cached);
-      return cached;
-    }
+    const cached = this.windows.get(key);
+    if (cached) return cached;
     const trades = this.generate(pool, w);
-    this.cache.set(key, trades);
-    if (this.cache.size > this.cacheWindows) {
-      const oldest = this.cache.keys().next().value;
-      if (oldest !== undefined) this.cache.delete(oldest);
-    }
+    this.windows.set(key, trades);
     return trades;
   }
 
@@ -132,10 +134,10 @@ export class TradeSource {
     const windowEnd = windowStart + TRADE_WINDOW_MS;
     let t = Math.max(windowStart, pool.createdAt);
     if (t >= windowEnd || pool.tradesPerDay <= 0) return trades;
-    const rng = new Rng(this.seed, pool.id, 'trades', w);
+    const rng = Rng.fromInts(this.seedHash, pool.key, w, 0x7ade);
     const meanGap = DAY / (pool.tradesPerDay * this.prices.activity(pool, w));
     const { block } = pool.network;
-    const quoteDecimals = Math.min(pool.quote.decimals, 9);
+    const quoteDecimals = volumeScale(pool, 'token');
     for (;;) {
       t += rng.exponential(meanGap);
       if (t >= windowEnd) break;
@@ -158,11 +160,10 @@ export class TradeSource {
         logIndex: rng.int(64),
         wallet: Math.floor(rng.next() ** 1.5 * pool.walletCount),
         quoteAmount: rounded,
-        baseAmount: decDiv(rounded, priceNative, pool.base.decimals),
         priceNative,
         quoteUsd,
         volumeUsd: { m: rounded.m * quoteUsd.m, s: rounded.s + quoteUsd.s },
-        baseUsd: decMul(priceNative, quoteUsd),
+        baseUsdNumber: Number(decToString(decMul(priceNative, quoteUsd))),
       });
     }
     return trades;
@@ -170,17 +171,17 @@ export class TradeSource {
 }
 
 /** Transaction hash of a trade (derived on demand; not kept in memory). */
-export function tradeTxHash(seed: string, trade: SimTrade): string {
-  const rng = new Rng(seed, trade.pool.id, 'tx', trade.window, trade.seq);
+export function tradeTxHash(seedHash: number, trade: SimTrade): string {
+  const rng = Rng.fromInts(seedHash, trade.pool.key, trade.window, trade.seq, 0x7a);
   return trade.pool.network.addressStyle === 'base58' ? rng.chars(BASE58, 88) : `0x${rng.chars(HEX, 64)}`;
 }
 
 /** Address of the wallet that sent a trade. */
-export function walletAddress(seed: string, pool: SimPool, wallet: number): string {
-  const rng = new Rng(seed, pool.id, 'wallet', wallet);
+export function walletAddress(seedHash: number, pool: SimPool, wallet: number): string {
+  const rng = Rng.fromInts(seedHash, pool.key, wallet, 0xa11e7);
   return pool.network.addressStyle === 'base58' ? rng.chars(BASE58, 44) : `0x${rng.chars(HEX, 40)}`;
 }
 
-export function tradeId(seed: string, trade: SimTrade): string {
-  return `${trade.pool.network.id}_${trade.blockNumber}_${tradeTxHash(seed, trade)}_${trade.logIndex}_${trade.ts}`;
+export function tradeId(seedHash: number, trade: SimTrade, txHash = tradeTxHash(seedHash, trade)): string {
+  return `${trade.pool.network.id}_${trade.blockNumber}_${txHash}_${trade.logIndex}_${trade.ts}`;
 }
