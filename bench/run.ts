@@ -5,6 +5,8 @@
 const BENCHMARKS: Record<string, string> = {
   storage: './storage.ts',
   contention: './contention.ts',
+  coverage: './coverage.ts',
+  ingest: './ingest.ts',
 };
 
 interface BenchModule {

@@ -30,7 +30,7 @@ import { ratio, report } from './lib/report.ts';
 const PAGE = 1000;
 const ROUNDS = 3;
 
-interface Kind<R> {
+export interface Kind<R> {
   name: 'pools' | 'trades' | 'candles';
   spec: TableSpec<R>;
   make(i: number): R;
@@ -69,7 +69,7 @@ function upsertSql<R>(spec: TableSpec<R>): string {
   return `insert into ${spec.table} (${columns.join(', ')}) values (${columns.map(() => '?').join(', ')}) ${conflict} ${action}`;
 }
 
-function timeRawSqlite<R>(db: BetterSqlite3.Database, kind: Kind<R>, pages: R[][]): number {
+export function timeRawSqlite<R>(db: BetterSqlite3.Database, kind: Kind<R>, pages: R[][]): number {
   const statement = db.prepare(upsertSql(kind.spec));
   const started = performance.now();
   for (const page of pages) {

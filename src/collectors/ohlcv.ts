@@ -5,10 +5,10 @@
  * half-way resumes there), and the unit whose gap is oldest goes first. The newest candle is
  * still open: the checkpoint points at it, so the next fetch stores its final version.
  *
- * A unit is due again once a new candle has closed since its last fetch (and not within half an
- * interval of it): 5m candles follow the collector's interval, 1h ones are fetched once an hour
- * just after the close, 1d once a day — what keeps hundreds of pools × 3 timeframes inside 30
- * calls a minute.
+ * A unit is due again once a new candle has closed since its last fetch and the interval has
+ * passed: 5m candles follow the collector's interval, 1h ones are fetched once an hour just after
+ * the close, 1d once a day — what keeps hundreds of pools × 3 timeframes inside 30 calls a
+ * minute. The instance ticks every third of the interval to pick up the units that are due.
  */
 import type { Timeframe } from '../api/index.ts';
 import type { CollectorDeps } from './deps.ts';
@@ -56,12 +56,21 @@ export function parseUnitState(text: string | undefined): OhlcvUnitState | null 
 }
 
 /**
- * When a caught-up unit may be fetched again: once the candle that was open has closed, and not
- * before half the collector's interval (so the run one interval later always finds it due, even
- * though the fetch happened some seconds into the previous run).
+ * The instance looks for due units every third of the configured interval: a run cut short by its
+ * time budget (the rate budget binds) is followed soon, and a unit fetched late in a run is not
+ * left waiting a whole interval.
  */
-export function nextDue(fetchedAt: number, timeframe: Timeframe, intervalS: number): number {
-  return Math.max(fetchedAt + Math.ceil(intervalS / 2), intervalStart(fetchedAt, timeframe) + TIMEFRAME_SECONDS[timeframe]);
+export function ohlcvTickMs(intervalMs: number): number {
+  return Math.max(60_000, Math.floor(intervalMs / 3));
+}
+
+/**
+ * When a caught-up unit may be fetched again: once the candle that was open has closed, and one
+ * interval after the fetch less a tick (so the tick one interval later finds it due although the
+ * fetch happened some seconds into its run).
+ */
+export function nextDue(fetchedAt: number, timeframe: Timeframe, intervalS: number, tickS: number): number {
+  return Math.max(fetchedAt + intervalS - tickS, intervalStart(fetchedAt, timeframe) + TIMEFRAME_SECONDS[timeframe]);
 }
 
 interface Unit {
@@ -77,7 +86,7 @@ export function createOhlcvCollector(deps: CollectorDeps, options: OhlcvOptions 
   return {
     name: 'ohlcv',
     collector: 'ohlcv',
-    intervalMs: settings.interval,
+    intervalMs: ohlcvTickMs(settings.interval),
     dependsOn: 'api',
     async run(ctx) {
       const tally = new RunTally();
@@ -120,7 +129,9 @@ export function createOhlcvCollector(deps: CollectorDeps, options: OhlcvOptions 
 
 /** Fetches a unit's windows oldest first until it reaches now (or the run's time is used). */
 async function collectUnit(deps: CollectorDeps, ctx: RunContext, tally: RunTally, unit: Unit, claim: WorkUnit, overBudget: () => boolean): Promise<void> {
-  const intervalS = Math.round(deps.config.collectors.ohlcv.interval / 1000);
+  const intervalMs = deps.config.collectors.ohlcv.interval;
+  const intervalS = Math.round(intervalMs / 1000);
+  const tickS = Math.round(ohlcvTickMs(intervalMs) / 1000);
   const size = TIMEFRAME_SECONDS[unit.timeframe];
   const key = ohlcvCheckpointKey(unit.ref.id, unit.timeframe);
   let from = unit.state.from;
@@ -132,7 +143,7 @@ async function collectUnit(deps: CollectorDeps, ctx: RunContext, tally: RunTally
       // Caught up (or the pool is unknown): due again later, from the candle that was open when
       // fetched, so its final version is stored next time. Not yet: due at once, from the window's end.
       const state: OhlcvUnitState = window.reachesNow || !found
-        ? { from: found ? window.end - size : from, fetchedAt: at, due: nextDue(at, unit.timeframe, intervalS) }
+        ? { from: found ? window.end - size : from, fetchedAt: at, due: nextDue(at, unit.timeframe, intervalS, tickS) }
         : { from: window.end, fetchedAt: at, due: at };
       await tx.checkpoints.set(OHLCV_CHECKPOINT, key, JSON.stringify(state), at);
       if (stop || !found) await finishUnit(tx, deps, claim, at);

@@ -23,9 +23,19 @@ export class ClockDriver {
 
   constructor(readonly clock: ManualClock) {}
 
+  /** Real milliseconds during which at least one API request was in flight (benchmarks subtract it). */
+  httpMs = 0;
+  private httpSince = 0;
+  private httpCount = 0;
+
   /** Options for the RateLimiter: counts a request as in flight once its call is granted. */
   limiterHooks(): Pick<RateLimiterOptions, 'onAcquire'> {
-    return { onAcquire: () => void (this.inFlight += 1) };
+    return {
+      onAcquire: () => {
+        this.inFlight += 1;
+        if (this.httpCount++ === 0) this.httpSince = performance.now();
+      },
+    };
   }
 
   /** Hooks for the API client: the request is over. */
@@ -34,6 +44,7 @@ export class ClockDriver {
       onRequest: () => {
         this.inFlight = Math.max(0, this.inFlight - 1);
         this.requests += 1;
+        if (--this.httpCount === 0) this.httpMs += performance.now() - this.httpSince;
       },
     };
   }
