@@ -5,8 +5,11 @@
 const BENCHMARKS: Record<string, string> = {
   storage: './storage.ts',
   contention: './contention.ts',
+  recovery: './recovery.ts',
   coverage: './coverage.ts',
   ingest: './ingest.ts',
+  parse: './parse.ts',
+  limiter: './limiter.ts',
 };
 
 interface BenchModule {

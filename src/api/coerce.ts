@@ -7,8 +7,11 @@
  * becomes its shortest round-trip JS string ("0.1", "1e-7"); digits beyond double precision are
  * lost. Real responses send decimals as strings; OHLCV rows, which are numbers, are read from the
  * raw text instead (number-lexemes.ts).
+ *
+ * zod/v4 (shipped inside zod 3.25): its transforms cost a tenth of v3's, which is what keeps
+ * validating a 300-trade page within a few times JSON.parse (bench/parse.ts).
  */
-import { z } from 'zod';
+import { z } from 'zod/v4';
 import type { Decimal, TransactionCounts } from './records.ts';
 
 const DECIMAL_TEXT = /^-?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?$/;
@@ -20,8 +23,10 @@ const MAX_DECIMAL_LENGTH = 1000;
 /** Names, symbols, addresses, URLs: generous, but a megabyte "name" is not a name. */
 const MAX_TEXT_LENGTH = 2048;
 
-function issue(ctx: z.RefinementCtx, message: string, path?: (string | number)[]): typeof z.NEVER {
-  ctx.addIssue({ code: z.ZodIssueCode.custom, message, ...(path ? { path } : {}) });
+type Payload = z.core.ParsePayload;
+
+function issue(ctx: Payload, input: unknown, message: string, path?: (string | number)[]): never {
+  ctx.issues.push({ code: 'custom', message, input, ...(path ? { path } : {}) });
   return z.NEVER;
 }
 
@@ -34,16 +39,16 @@ export function toDecimal(value: unknown): Decimal | undefined {
 }
 
 /** A decimal whose key must be present (its value may be null or "NaN"): a missing key is drift, not "no price". */
-export const decimal = z.unknown().transform((value, ctx): Decimal => {
-  if (value === undefined) return issue(ctx, 'missing');
+export const decimal = z.transform((value: unknown, ctx: Payload): Decimal => {
+  if (value === undefined) return issue(ctx, value, 'missing');
   const result = toDecimal(value);
-  return result === undefined ? issue(ctx, 'expected a decimal string, null or "NaN"') : result;
+  return result === undefined ? issue(ctx, value, 'expected a decimal string, null or "NaN"') : result;
 });
 
 /** A decimal that older or newer responses may leave out: missing → null. */
-export const optionalDecimal = z.unknown().transform((value, ctx): Decimal => {
+export const optionalDecimal = z.transform((value: unknown, ctx: Payload): Decimal => {
   const result = toDecimal(value);
-  return result === undefined ? issue(ctx, 'expected a decimal string, null or "NaN"') : result;
+  return result === undefined ? issue(ctx, value, 'expected a decimal string, null or "NaN"') : result;
 });
 
 function toCount(value: unknown): number | null | undefined {
@@ -57,9 +62,9 @@ function toCount(value: unknown): number | null | undefined {
 }
 
 /** An integer (count, block number, token decimals), also when sent as text; null when absent. */
-export const count = z.unknown().transform((value, ctx): number | null => {
+export const count = z.transform((value: unknown, ctx: Payload): number | null => {
   const result = toCount(value);
-  return result === undefined ? issue(ctx, 'expected an integer or null') : result;
+  return result === undefined ? issue(ctx, value, 'expected an integer or null') : result;
 });
 
 function toText(value: unknown): string | undefined {
@@ -69,21 +74,26 @@ function toText(value: unknown): string | undefined {
 }
 
 /** A required string (a number is accepted as its text). */
-export const text = z.unknown().transform((value, ctx): string => {
-  if (value === undefined || value === null) return issue(ctx, 'missing');
+export const text = z.transform((value: unknown, ctx: Payload): string => {
+  if (value === undefined || value === null) return issue(ctx, value, 'missing');
   const result = toText(value);
-  if (result === undefined) return issue(ctx, typeof value === 'string' ? `longer than ${MAX_TEXT_LENGTH} characters` : 'expected a string');
+  if (result === undefined) return issue(ctx, value, typeof value === 'string' ? `longer than ${MAX_TEXT_LENGTH} characters` : 'expected a string');
   return result;
 });
 
 /** A required, non-empty string. */
-export const nonEmptyText = text.refine((value) => value.length > 0, { message: 'empty' });
+export const nonEmptyText = z.transform((value: unknown, ctx: Payload): string => {
+  if (value === undefined || value === null) return issue(ctx, value, 'missing');
+  const result = toText(value);
+  if (result === undefined) return issue(ctx, value, typeof value === 'string' ? `longer than ${MAX_TEXT_LENGTH} characters` : 'expected a string');
+  return result.length > 0 ? result : issue(ctx, value, 'empty');
+});
 
 /** An optional string: null when missing. */
-export const optionalText = z.unknown().transform((value, ctx): string | null => {
+export const optionalText = z.transform((value: unknown, ctx: Payload): string | null => {
   if (value === undefined || value === null) return null;
   const result = toText(value);
-  if (result === undefined) return issue(ctx, typeof value === 'string' ? `longer than ${MAX_TEXT_LENGTH} characters` : 'expected a string or null');
+  if (result === undefined) return issue(ctx, value, typeof value === 'string' ? `longer than ${MAX_TEXT_LENGTH} characters` : 'expected a string or null');
   return result;
 });
 
@@ -98,17 +108,17 @@ function toEpochSeconds(value: unknown): number | undefined {
 }
 
 /** An ISO 8601 time (or epoch seconds) → epoch seconds; required. */
-export const epochSeconds = z.unknown().transform((value, ctx): number => {
-  if (value === undefined || value === null) return issue(ctx, 'missing');
+export const epochSeconds = z.transform((value: unknown, ctx: Payload): number => {
+  if (value === undefined || value === null) return issue(ctx, value, 'missing');
   const result = toEpochSeconds(value);
-  return result === undefined ? issue(ctx, 'expected an ISO 8601 time') : result;
+  return result === undefined ? issue(ctx, value, 'expected an ISO 8601 time') : result;
 });
 
 /** An ISO 8601 time (or epoch seconds) → epoch seconds; null when missing. */
-export const optionalEpochSeconds = z.unknown().transform((value, ctx): number | null => {
+export const optionalEpochSeconds = z.transform((value: unknown, ctx: Payload): number | null => {
   if (value === undefined || value === null) return null;
   const result = toEpochSeconds(value);
-  return result === undefined ? issue(ctx, 'expected an ISO 8601 time or null') : result;
+  return result === undefined ? issue(ctx, value, 'expected an ISO 8601 time or null') : result;
 });
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {
@@ -116,13 +126,13 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
 }
 
 /** An open window map of decimals (`{ m5: "1.2", h24: null, … }`); null or missing → {}. */
-export const decimalMap = z.unknown().transform((value, ctx): Record<string, Decimal> => {
+export const decimalMap = z.transform((value: unknown, ctx: Payload): Record<string, Decimal> => {
   if (value === undefined || value === null) return {};
-  if (!isPlainObject(value)) return issue(ctx, 'expected an object of time windows');
+  if (!isPlainObject(value)) return issue(ctx, value, 'expected an object of time windows');
   const out: Record<string, Decimal> = {};
   for (const [key, raw] of Object.entries(value)) {
     const result = toDecimal(raw);
-    if (result === undefined) return issue(ctx, 'expected a decimal string, null or "NaN"', [key]);
+    if (result === undefined) return issue(ctx, value, 'expected a decimal string, null or "NaN"', [key]);
     out[key] = result;
   }
   return out;
@@ -131,21 +141,21 @@ export const decimalMap = z.unknown().transform((value, ctx): Record<string, Dec
 const COUNT_KEYS = ['buys', 'sells', 'buyers', 'sellers'] as const;
 
 /** An open window map of transaction counts; unknown count keys are dropped. */
-export const transactionsMap = z.unknown().transform((value, ctx): Record<string, TransactionCounts> => {
+export const transactionsMap = z.transform((value: unknown, ctx: Payload): Record<string, TransactionCounts> => {
   if (value === undefined || value === null) return {};
-  if (!isPlainObject(value)) return issue(ctx, 'expected an object of time windows');
+  if (!isPlainObject(value)) return issue(ctx, value, 'expected an object of time windows');
   const out: Record<string, TransactionCounts> = {};
   for (const [window, raw] of Object.entries(value)) {
     if (raw === null) {
       out[window] = {};
       continue;
     }
-    if (!isPlainObject(raw)) return issue(ctx, 'expected an object of counts', [window]);
+    if (!isPlainObject(raw)) return issue(ctx, value, 'expected an object of counts', [window]);
     const counts: TransactionCounts = {};
     for (const key of COUNT_KEYS) {
       if (!(key in raw)) continue;
       const result = toCount(raw[key]);
-      if (result === undefined) return issue(ctx, 'expected an integer or null', [window, key]);
+      if (result === undefined) return issue(ctx, value, 'expected an integer or null', [window, key]);
       counts[key] = result;
     }
     out[window] = counts;

@@ -8,7 +8,7 @@
  * (`ts,open,high,low,close,volume`) is lexicographically larger. Candles come out oldest first.
  */
 import Big from 'big.js';
-import { z } from 'zod';
+import { z } from 'zod/v4';
 import { InvalidResponseError } from './errors.ts';
 import { quoteNumbers } from './number-lexemes.ts';
 import { CANDLE_CLOSE_OUTSIDE_RANGE, CANDLE_DUPLICATE_TIMESTAMP, CANDLE_OPEN_OUTSIDE_RANGE, type CandleRecord, type Timeframe } from './records.ts';
@@ -33,19 +33,23 @@ export interface OhlcvParseContext {
 const NUMBER_TEXT = /^-?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?$/;
 const MAX_LEXEME = 400;
 
-const lexeme = z.unknown().transform((value, ctx): string => {
-  if (typeof value === 'string' && value.length <= MAX_LEXEME && NUMBER_TEXT.test(value)) return value;
-  ctx.addIssue({ code: z.ZodIssueCode.custom, message: value === null || value === undefined ? 'missing' : 'expected a number' });
-  return z.NEVER;
-});
+function lexemeOf(valid: RegExp, problem: string) {
+  return z.transform((value: unknown, ctx: z.core.ParsePayload): string => {
+    if (typeof value === 'string' && value.length <= MAX_LEXEME && valid.test(value)) return value;
+    ctx.issues.push({ code: 'custom', input: value, message: value === null || value === undefined ? 'missing' : problem });
+    return z.NEVER;
+  });
+}
 
-const timestamp = lexeme.refine((value) => /^\d{1,12}$/.test(value), { message: 'expected a whole number of seconds' });
+const lexeme = lexemeOf(NUMBER_TEXT, 'expected a number');
+const timestamp = lexemeOf(/^\d{1,12}$/, 'expected a whole number of seconds');
 
 /** `[ts, open, high, low, close, volume]`; extra trailing entries are ignored. */
-const ohlcvRow = z.tuple([timestamp, lexeme, lexeme, lexeme, lexeme, lexeme]).rest(z.unknown());
+const ohlcvRow = z.tuple([timestamp, lexeme, lexeme, lexeme, lexeme, lexeme], z.unknown());
 
 /** a < b for decimal texts; doubles decide unless they tie, then big.js decides exactly. */
 function less(a: string, b: string): boolean {
+  if (a === b) return false;
   const x = Number(a);
   const y = Number(b);
   if (x !== y) return x < y;

@@ -8,7 +8,7 @@
  * them rejects the item loudly instead of storing NULL prices. Fields that came and went over the
  * years (`market_cap_usd`, `base_token_price_quote_token`, window maps, …) may be missing.
  */
-import { z } from 'zod';
+import { z } from 'zod/v4';
 import { count, decimal, decimalMap, optionalDecimal, epochSeconds, nonEmptyText, optionalEpochSeconds, optionalText, text, transactionsMap } from './coerce.ts';
 
 /** `relationships.x` → the related id, or null when absent. */

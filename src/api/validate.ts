@@ -3,7 +3,7 @@
  * is an InvalidResponseError), then each item is validated on its own. An invalid item becomes a
  * Rejection with a reason naming the path, the problem and what was there; the rest are kept.
  */
-import type { z } from 'zod';
+import type { z } from 'zod/v4';
 import { InvalidResponseError } from './errors.ts';
 
 /** One item the API sent that failed validation. `index` is its position in `data` or `included`. */
@@ -67,24 +67,31 @@ export function includedList(doc: Record<string, unknown>): unknown[] {
   return Array.isArray(doc.included) ? doc.included : [];
 }
 
-function valueAt(root: unknown, path: readonly (string | number)[]): unknown {
+function valueAt(root: unknown, path: readonly PropertyKey[]): unknown {
   let current = root;
   for (const key of path) {
     if (current === null || typeof current !== 'object') return undefined;
-    current = (current as Record<string | number, unknown>)[key];
+    current = (current as Record<PropertyKey, unknown>)[key];
   }
   return current;
 }
 
-function formatPath(prefix: string, path: readonly (string | number)[]): string {
+function formatPath(prefix: string, path: readonly PropertyKey[]): string {
   let out = prefix;
-  for (const key of path) out += typeof key === 'number' ? `[${key}]` : /^[A-Za-z_$][\w$]*$/.test(key) ? `.${key}` : `[${JSON.stringify(key)}]`;
+  for (const key of path) {
+    if (typeof key === 'number') out += `[${key}]`;
+    else if (typeof key === 'string') out += /^[A-Za-z_$][\w$]*$/.test(key) ? `.${key}` : `[${JSON.stringify(key)}]`;
+    else out += `[${String(key)}]`;
+  }
   return out;
 }
 
-function problem(issue: z.ZodIssue): string {
-  if (issue.code === 'invalid_type' && issue.received === 'undefined') return 'missing';
-  if (issue.code === 'invalid_type') return `expected ${issue.expected}, got ${issue.received}`;
+function kindOf(value: unknown): string {
+  return value === null ? 'null' : Array.isArray(value) ? 'array' : typeof value;
+}
+
+function problem(issue: z.core.$ZodIssue, value: unknown): string {
+  if (issue.code === 'invalid_type') return value === undefined ? 'missing' : `expected ${issue.expected}, got ${kindOf(value)}`;
   return issue.message;
 }
 
@@ -92,7 +99,8 @@ function problem(issue: z.ZodIssue): string {
 export function rejectionReason(prefix: string, item: unknown, error: z.ZodError): string {
   const first = error.issues[0];
   if (!first) return `${prefix}: invalid (got ${excerpt(item)})`;
-  return `${formatPath(prefix, first.path)}: ${problem(first)} (got ${excerpt(valueAt(item, first.path))})`;
+  const value = valueAt(item, first.path);
+  return `${formatPath(prefix, first.path)}: ${problem(first, value)} (got ${excerpt(value)})`;
 }
 
 /** The item's id when it has a usable one, for the rejection record. */
@@ -103,12 +111,12 @@ export function itemId(item: unknown): string | undefined {
 }
 
 /** A reason for an item that passed the schema but breaks a rule across fields. */
-export function ruleReason(prefix: string, path: readonly (string | number)[], message: string, value: unknown): string {
+export function ruleReason(prefix: string, path: readonly PropertyKey[], message: string, value: unknown): string {
   return `${formatPath(prefix, path)}: ${message} (got ${excerpt(value)})`;
 }
 
 /** Validates one item; on failure, the reason (with `prefix` as the path root, e.g. `included[4]`). */
-export function validateItem<S extends z.ZodTypeAny>(item: unknown, schema: S, prefix: string): { ok: true; value: z.output<S> } | { ok: false; reason: string } {
+export function validateItem<S extends z.ZodType>(item: unknown, schema: S, prefix: string): { ok: true; value: z.output<S> } | { ok: false; reason: string } {
   const result = schema.safeParse(item);
   return result.success ? { ok: true, value: result.data } : { ok: false, reason: rejectionReason(prefix, item, result.error) };
 }
@@ -117,7 +125,7 @@ export function validateItem<S extends z.ZodTypeAny>(item: unknown, schema: S, p
  * Validates each item of `items` with `schema`. Valid items are returned with their index;
  * each invalid one is appended to `rejected` with its reason.
  */
-export function validateEach<S extends z.ZodTypeAny>(
+export function validateEach<S extends z.ZodType>(
   items: readonly unknown[],
   schema: S,
   section: 'data' | 'included',
