@@ -14,7 +14,7 @@ import type { Browser } from 'playwright-core';
 import { stringify } from 'yaml';
 import { startSimulator, type Simulator } from '../../src/sim/index.ts';
 import { openStore } from '../../src/store/index.ts';
-import { spawnGtc } from '../support/gtc-cli.ts';
+import { runGtc, spawnGtc } from '../support/gtc-cli.ts';
 import { tempDir } from '../support/temp-dir.ts';
 import { browserSkipReason, chartDrawn, launch, openPage } from './browser.ts';
 
@@ -31,6 +31,7 @@ const hooks: Hook[] = [];
 let receiver: Server;
 let hostilePools: string[] = [];
 let busyPool = '';
+let configFile = '';
 
 async function waitFor<T>(what: string, probe: () => Promise<T | undefined> | T | undefined, timeoutMs = 30_000, everyMs = 100): Promise<T> {
   const deadline = Date.now() + timeoutMs;
@@ -92,8 +93,9 @@ before(async () => {
     alerts: { webhooks: [{ url: `${hookBase}/slack/T0SECRET/B0SECRET`, format: 'slack' }, { url: `${hookBase}/json`, format: 'json' }] },
     log: { level: 'warn' },
   };
-  writeFileSync(join(dir, 'gtc.config.yaml'), stringify(config));
-  daemon = spawnGtc(['start'], { cwd: dir, env: { GTC_CONFIG: join(dir, 'gtc.config.yaml') } });
+  configFile = join(dir, 'gtc.config.yaml');
+  writeFileSync(configFile, stringify(config));
+  daemon = spawnGtc(['start'], { cwd: dir, env: { GTC_CONFIG: configFile } });
   daemon.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
   url = await waitFor('the dashboard URL', () => /dashboard at (http:\/\/127\.0\.0\.1:\d+)\//.exec(stderr)?.[1]);
 });
@@ -167,4 +169,22 @@ test('dashboard on a live daemon: states, live suspension within 2 s, candles, h
   } finally {
     await browser?.close();
   }
+});
+
+/** The keys at every level (values, and whether one side knows them, may differ). */
+function keys(value: unknown): unknown {
+  if (Array.isArray(value)) return value.length ? [keys(value[0])] : [];
+  if (value && typeof value === 'object') return Object.fromEntries(Object.keys(value).sort().map((k) => [k, keys((value as Record<string, unknown>)[k])]));
+  return '.';
+}
+
+test('gtc status --json from another process has the shape of the live /api/status, and the same collectors', async () => {
+  const live = (await (await fetch(`${url}/api/status`)).json()) as { collectors: { name: string }[]; source: string };
+  const dir = tempDir();
+  const cli = runGtc(['status', '--json'], { cwd: dir, env: { GTC_CONFIG: configFile } });
+  assert.equal(cli.status, 0, cli.stderr);
+  const fromDatabase = JSON.parse(cli.stdout) as typeof live;
+  assert.deepEqual(keys(fromDatabase), keys(live));
+  assert.deepEqual(fromDatabase.collectors.map((c) => c.name).sort(), live.collectors.map((c) => c.name).sort());
+  assert.deepEqual([live.source, fromDatabase.source], ['daemon', 'database']);
 });
