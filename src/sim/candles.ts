@@ -6,7 +6,8 @@ import type { SimPool } from './universe.ts';
 /**
  * OHLCV candles aggregated from the simulated trades, as the API serves them: an interval
  * without trades has no candle (unless empty intervals are asked for: then it repeats the last
- * close with zero volume). Values are JSON number lexemes: the double nearest to the exact price.
+ * close with zero volume); a candle opens at the previous close. Values are JSON number lexemes:
+ * the double nearest to the exact price.
  */
 export type { Currency } from './summary.ts';
 
@@ -75,6 +76,28 @@ class Accumulator {
   }
 }
 
+/** Close of the last trade before `beforeMs` (searching back to the pool's creation), if any. */
+function closeBefore(source: TradeSource, pool: SimPool, beforeMs: number, now: number, currency: Currency): number | undefined {
+  for (const row of source.minutesDescending(pool, pool.createdAt, beforeMs, now, currency)) return row.close;
+  return undefined;
+}
+
+/**
+ * Finishes candles given newest first: as the API does (2025), a candle opens at the previous
+ * candle's close (`carry` for the oldest), and its high and low include that open.
+ */
+function finish(found: Accumulator[], carry: number | undefined, scale: number): SimCandle[] {
+  let previousClose = carry;
+  for (let i = found.length - 1; i >= 0; i--) {
+    const candle = found[i] as Accumulator;
+    if (previousClose !== undefined) candle.open = previousClose;
+    candle.high = Math.max(candle.high, candle.open);
+    candle.low = Math.min(candle.low, candle.open);
+    previousClose = candle.close;
+  }
+  return found.map((a) => a.candle(scale));
+}
+
 /** Candles whose interval starts in [fromMs, toMs), oldest first, counting trades up to `now`. */
 export function candlesBetween(source: TradeSource, pool: SimPool, intervalSec: number, fromMs: number, toMs: number, now: number, currency: Currency = 'usd'): SimCandle[] {
   const intervalMs = intervalSec * 1000;
@@ -86,8 +109,7 @@ export function candlesBetween(source: TradeSource, pool: SimPool, intervalSec: 
     if (found.at(-1)?.ts !== ts) found.push(new Accumulator(ts));
     (found.at(-1) as Accumulator).add(row, true);
   }
-  const scale = volumeScale(pool, currency);
-  return found.map((a) => a.candle(scale)).reverse();
+  return finish(found, closeBefore(source, pool, start, now, currency), volumeScale(pool, currency)).reverse();
 }
 
 export interface CandlePageQuery {
@@ -111,18 +133,25 @@ export function candlePage(source: TradeSource, pool: SimPool, q: CandlePageQuer
   const spanStart = newestStart - (q.limit - 1) * intervalMs;
   const floorMs = Math.ceil(q.historyStartMs / intervalMs) * intervalMs;
   const found: Accumulator[] = [];
+  let carry: number | undefined;
+  let complete = false;
   const done = (startMs: number): boolean =>
     q.includeEmpty ? startMs < spanStart && found.length > 0 && (found.at(-1) as Accumulator).ts * 1000 < spanStart : found.length >= q.limit;
   for (const row of source.minutesDescending(pool, floorMs, newestStart + intervalMs, q.now, q.currency)) {
     const startMs = Math.floor((row.ts * 1000) / intervalMs) * intervalMs;
     if (found.at(-1)?.ts !== startMs / 1000) {
-      if (done(startMs)) break;
+      if (done(startMs)) {
+        // The newest minute of the next older interval: its close opens the oldest candle kept.
+        carry = row.close;
+        complete = true;
+        break;
+      }
       found.push(new Accumulator(startMs / 1000));
     }
     (found.at(-1) as Accumulator).add(row, true);
   }
-  const scale = volumeScale(pool, q.currency);
-  const candles = found.map((a) => a.candle(scale));
+  if (!complete) carry = closeBefore(source, pool, floorMs, q.now, q.currency);
+  const candles = finish(found, carry, volumeScale(pool, q.currency));
   return q.includeEmpty ? fillEmpty(candles, newestStart / 1000, spanStart / 1000, q.intervalSec) : candles;
 }
 

@@ -99,9 +99,12 @@ describe('the simulated market', () => {
     const served = new Map(candles.map((row) => [row[0], row]));
     assert.ok(byMinute.size > 20);
     for (const [minute, group] of byMinute) {
+      // A candle opens at the previous close: the price of the last trade before it.
+      const previous = trades.filter((t) => Date.parse(String(t.attributes.block_timestamp)) < minute * 1000).at(-1) as Trade;
+      const open = Number(basePrice(previous));
       const prices = group.map((t) => Number(basePrice(t)));
       const volume = group.reduce((sum, t) => sum.plus(String(t.attributes.volume_in_usd)), new Big(0));
-      const expected = [minute, prices[0], Math.max(...prices), Math.min(...prices), prices.at(-1), Number(volume.toFixed())];
+      const expected = [minute, open, Math.max(open, ...prices), Math.min(open, ...prices), prices.at(-1), Number(volume.toFixed())];
       assert.deepEqual(served.get(minute), expected, `minute ${minute}`);
     }
   });
@@ -119,6 +122,9 @@ describe('the simulated market', () => {
       before = `&before_timestamp=${(list.at(-1) as Row)[0]}`;
     }
     assert.equal(new Set(rows.map((r) => r[0])).size, rows.length);
+    // Like the 2025 API: each candle opens at the previous close, and high/low include the open.
+    for (let i = 0; i + 1 < rows.length; i++) assert.equal((rows[i] as Row)[1], (rows[i + 1] as Row)[4]);
+    for (const [, open, high, low] of rows) assert.ok(low <= open && open <= high);
     const oldest = (rows.at(-1) as Row)[0] * 1000;
     const truth = sim.market.truth.candles(`solana_${busiest}`, '5m', oldest, clock.now() + 1);
     const expected = truth.map((c) => [c.ts, ...[c.open, c.high, c.low, c.close, c.volume].map(Number)]).reverse();
