@@ -5,6 +5,8 @@
  */
 import { Command, CommanderError } from 'commander';
 import { readFileSync } from 'node:fs';
+import { backfillCommand } from './commands/backfill.ts';
+import { collectCommand } from './commands/collect.ts';
 import { collectorCommand } from './commands/collector.ts';
 import { configCommand } from './commands/config.ts';
 import { dbCommand } from './commands/db.ts';
@@ -15,6 +17,7 @@ import { migrateCommand } from './commands/migrate.ts';
 import { simCommand } from './commands/sim.ts';
 import { startCommand } from './commands/start.ts';
 import { statusCommand } from './commands/status.ts';
+import { watchlistCommand } from './commands/watchlist.ts';
 
 const packageJson = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
 
@@ -31,6 +34,9 @@ function buildProgram(): Command {
     configCommand(),
     startCommand(),
     demoCommand(),
+    collectCommand(),
+    backfillCommand(),
+    watchlistCommand(),
     statusCommand(),
     collectorCommand(),
     dbCommand(),
