@@ -6,7 +6,7 @@
 import type { CollectorInstance } from '../collectors/types.ts';
 import { ConfigError, type GtcConfig } from '../config/index.ts';
 import { systemClock, type Clock } from '../lib/clock.ts';
-import { errorMessage } from '../lib/errors.ts';
+import { errorMessage, GtcError } from '../lib/errors.ts';
 import { createLogger, type Logger } from '../lib/log.ts';
 import type { Store } from '../store/index.ts';
 import { markAbandonedRuns } from './abandoned-runs.ts';
@@ -15,6 +15,7 @@ import { InstanceRunner } from './instance-runner.ts';
 import { GatedProbe, type Probe } from './probes.ts';
 import { storeProbe } from './store-probe.ts';
 import type { InstanceStatus } from './status.ts';
+import type { RecoveryPolicy } from './supervisor.ts';
 import { setCollectorDisabled, StoreRecords } from './store-records.ts';
 
 export interface DaemonProbes {
@@ -25,7 +26,7 @@ export interface DaemonProbes {
 }
 
 export interface DaemonOptions {
-  config: Pick<GtcConfig, 'recovery'>;
+  config: { recovery: GtcConfig['recovery'] & Pick<RecoveryPolicy, 'maxProbeDelay'> };
   store: Store;
   instances: readonly CollectorInstance[];
   probes: DaemonProbes;
@@ -65,9 +66,11 @@ export class Daemon {
     const apiProbe = new GatedProbe(options.probes.api, recovery.apiProbeInterval, this.clock);
     const probes = { api: apiProbe.probe, database: options.probes.database ?? storeProbe(options.store) };
     const apiInstances = new Set(options.instances.filter((i) => i.dependsOn === 'api').map((i) => i.name));
-    // A successful API run is a passing API probe that cost no extra call.
+    // API runs are probes that cost no extra call: up when one succeeds, down when one finds it down.
     this.events.onRunFinished((event) => {
-      if (event.status === 'ok' && apiInstances.has(event.instance)) apiProbe.noteSuccess(event.at);
+      if (!apiInstances.has(event.instance)) return;
+      if (event.status === 'ok') apiProbe.noteSuccess(event.at);
+      else if (event.failureClass === 'api-down') apiProbe.noteFailure(new GtcError('api-down', `${event.instance} found the API down`), event.at);
     });
     this.runners = options.instances.map((instance) => new InstanceRunner({
       instance, records: this.records, clock: this.clock, logger: this.logger.child({ instance: instance.name }), events: this.events,

@@ -16,7 +16,7 @@ import { executeRun } from './run-executor.ts';
 import { RunLedger } from './run-ledger.ts';
 import { jitterFor, nextScheduledTime, slotStart } from './schedule.ts';
 import { SlotWatch } from './slot-watch.ts';
-import { Supervisor, type Transition } from './supervisor.ts';
+import { Supervisor, type RecoveryPolicy, type Transition } from './supervisor.ts';
 import { instanceStatus, type InstanceStatus } from './status.ts';
 
 export interface InstanceRunnerOptions {
@@ -26,7 +26,7 @@ export interface InstanceRunnerOptions {
   /** Already bound to the instance name (a child logger), so every line names it. */
   logger: Logger;
   events: RuntimeEvents;
-  recovery: GtcConfig['recovery'];
+  recovery: GtcConfig['recovery'] & Pick<RecoveryPolicy, 'maxProbeDelay'>;
   /** Probes of the dependencies; a suspended instance probes the one its last failure blamed. */
   probes: { database: Probe; api: Probe };
   stopSignal: AbortSignal;

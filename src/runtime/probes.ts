@@ -1,8 +1,9 @@
 /**
  * Probes decide when a suspended instance may run again. A database probe costs nothing and may
  * run every probeInterval; an API probe spends a call, so it is gated to at most one call per
- * recovery.apiProbeInterval for the whole process, and any successful API run in between counts
- * as a passing probe (passive evidence costs no call).
+ * recovery.apiProbeInterval for the whole process. Real API runs are evidence too: the newest
+ * evidence — a probe call, a run that succeeded, a run that found the API down — answers probes
+ * until it is apiProbeInterval old, and only then is a call spent.
  */
 import type { Clock } from '../lib/clock.ts';
 import { GtcError, errorMessage } from '../lib/errors.ts';
@@ -71,9 +72,14 @@ export class GatedProbe {
     return this.inflight;
   };
 
-  /** A real call succeeded elsewhere (an API run): the dependency is up, no probe call needed. */
+  /** An API run succeeded: the API is up, no probe call needed. */
   noteSuccess(at = this.clock.now()): void {
-    this.last = { at, ok: true };
+    if (!this.last || at >= this.last.at) this.last = { at, ok: true };
+  }
+
+  /** An API run found the API down: a probe call now would learn nothing new. */
+  noteFailure(error: unknown, at = this.clock.now()): void {
+    if (!this.last || at >= this.last.at) this.last = { at, ok: false, error };
   }
 
   /** Calls the wrapped probe has actually made are spaced at least this far apart. */

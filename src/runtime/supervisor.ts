@@ -19,6 +19,11 @@ export interface RecoveryPolicy {
   /** [first retry delay, cap] in ms. */
   retryBackoff: readonly [number, number];
   probeInterval: number;
+  /**
+   * Longest probe delay after resumes that failed again (default: the retry cap). Setting it to
+   * probeInterval gives a fixed cooldown — how the bench configures the old behaviour.
+   */
+  maxProbeDelay?: number;
 }
 
 export interface Transition {
@@ -135,11 +140,12 @@ export class Supervisor {
     return this.moveTo('healthy', reason, at);
   }
 
-  /** Probe cadence; after runs that failed right after a passing probe it backs off, up to the retry cap. */
+  /** Probe cadence; after runs that failed right after a passing probe it backs off, up to the cap. */
   private probeDelay(): number {
     const base = this.policy.probeInterval;
     if (this.failedResumes === 0) return base;
-    return Math.min(base * 2 ** Math.min(this.failedResumes, 30), Math.max(base, this.policy.retryBackoff[1]));
+    const cap = Math.max(base, this.policy.maxProbeDelay ?? this.policy.retryBackoff[1]);
+    return Math.min(base * 2 ** Math.min(this.failedResumes, 30), cap);
   }
 
   private moveTo(to: HealthState, reason: string, at: number): Transition | undefined {

@@ -84,7 +84,7 @@ describe('supervisor in the running daemon', () => {
     assert.equal((await store.read.runs.recent({ collector: 'discovery' }))[0]?.failureClass, 'bug');
   });
 
-  it('an API probe spends at most one call per apiProbeInterval; a successful API run counts as a passing probe', async (t) => {
+  it('an API probe spends at most one call per apiProbeInterval, counting API runs as evidence', async (t) => {
     const { store } = await openSqliteStore(t);
     const clock = new ManualClock(T0);
     const down = faultable(store, 'new-pools:solana', 'api-down', { intervalMs: 5 * MIN });
@@ -94,15 +94,35 @@ describe('supervisor in the running daemon', () => {
     const { daemon, transitions } = recordedDaemon({ config: { recovery: recoveryConfig() }, store, instances: [down.c, other.c], probes: { api: api.probe }, clock });
     await daemon.start();
     await drive(clock, 120_000, 250);
-    assert.deepEqual(api.calls.map((at) => (at - T0) / 1000), [11, 41, 71, 101], 'two suspended instances probing every 5 s share one call per 30 s');
+    // Both found the API down at 6 s; probes every 5 s reuse that until it is 30 s old.
+    assert.deepEqual(api.calls.map((at) => (at - T0) / 1000), [36, 66, 96], 'two suspended instances probing every 5 s share one call per 30 s');
     api.ok = true;
     down.fault.on = false;
     other.fault.on = false;
     await drive(clock, 31_000, 250);
     await daemon.stop();
     const resumed = transitions.filter((e) => e.to === 'healthy').map((e) => (e.at - T0) / 1000);
-    assert.deepEqual(resumed, [131, 131]);
-    assert.equal(api.calls.length, 5);
+    assert.deepEqual(resumed, [126, 126]);
+    assert.equal(api.calls.length, 4);
+  });
+
+  it('a successful run of another API instance passes the API probe without a call', async (t) => {
+    const { store } = await openSqliteStore(t);
+    const clock = new ManualClock(T0);
+    const failing = faultable(store, 'trades', 'api-down', { intervalMs: 10 * MIN });
+    const healthy = scriptedCollector(store, 'watchlist', { intervalMs: MIN });
+    const api = switchableProbe(false);
+    api.clock = clock;
+    const { daemon, transitions } = recordedDaemon({ config: { recovery: recoveryConfig() }, store, instances: [failing.c, healthy], probes: { api: api.probe }, clock });
+    await daemon.start();
+    await drive(clock, 40_000, 250);
+    assert.deepEqual(api.calls.map((at) => (at - T0) / 1000), [36], 'the failures at 6 s count as evidence for 30 s');
+    failing.fault.on = false;
+    await drive(clock, 25_000, 250);
+    await daemon.stop();
+    // The watchlist run at 60 s succeeded: the trades probe at 61 s passes on that evidence.
+    assert.deepEqual(transitions.filter((e) => e.instance === 'trades').map((e) => [e.to, (e.at - T0) / 1000]), [['degraded', 0], ['suspended', 6], ['healthy', 61]]);
+    assert.deepEqual(api.calls.map((at) => (at - T0) / 1000), [36]);
   });
 
   it('a failure of one instance does not delay another', async (t) => {

@@ -52,6 +52,15 @@ describe('supervisor state machine', () => {
     assert.deepEqual(s.failed(21_200, 'bug', 'TypeError').next, { action: 'probe', at: 21_200 + 20_000 });
   });
 
+  it('maxProbeDelay = probeInterval gives a fixed cooldown (the old behaviour, for the baseline)', () => {
+    const s = new Supervisor('x', { failureThreshold: 5, retryBackoff: [300_000, 300_000], probeInterval: 60_000, maxProbeDelay: 60_000 });
+    for (let i = 0; i < 5; i++) s.failed(i, 'db-locked', 'x');
+    for (let i = 0; i < 3; i++) {
+      s.probed(1_000 * i, true, '');
+      assert.deepEqual(s.failed(1_000 * i, 'db-locked', 'x').next, { action: 'probe', at: 1_000 * i + 60_000 });
+    }
+  });
+
   it('never suspends on rate limits or bad data, but keeps backing off', () => {
     const s = new Supervisor('x', policy);
     let at = 0;
