@@ -76,7 +76,19 @@ export class ApiClient {
 
   constructor(options: ApiClientOptions = {}) {
     this.clock = options.clock ?? systemClock;
-    this.limiter = options.limiter ?? new RateLimiter({ clock: this.clock, requestsPerMinute: options.requestsPerMinute, burst: options.burst, marginMs: options.marginMs, dailyLimit: options.dailyLimit, budgetStore: options.budgetStore, budgetKey: options.budgetKey });
+    const onQueueWait = options.hooks?.onQueueWait?.bind(options.hooks);
+    this.limiter =
+      options.limiter ??
+      new RateLimiter({
+        clock: this.clock,
+        requestsPerMinute: options.requestsPerMinute,
+        burst: options.burst,
+        marginMs: options.marginMs,
+        dailyLimit: options.dailyLimit,
+        budgetStore: options.budgetStore,
+        budgetKey: options.budgetKey,
+        ...(onQueueWait ? { onAcquire: onQueueWait } : {}),
+      });
     const baseUrl = options.baseUrl ?? (options.apiKey ? PRO_BASE_URL : PUBLIC_BASE_URL);
     this.http = new ApiHttp({
       baseUrl,

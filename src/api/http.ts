@@ -23,6 +23,8 @@ export interface ApiHooks {
   onRequest?(event: { endpoint: string; status: number | 'timeout' | 'network-error'; durationMs: number; attempt: number }): void;
   onRetry?(event: { endpoint: string; attempt: number; delayMs: number; reason: string }): void;
   onBreakerStateChange?(event: { from: BreakerState; to: BreakerState }): void;
+  /** A request got its turn at the rate limiter (only when the client made its own limiter). */
+  onQueueWait?(event: { waitedMs: number; queueLength: number }): void;
   /** The API answered 429 and the limiter slowed down. */
   onRateLimited?(event: { endpoint: string; retryAfterMs: number | null; requestsPerMinute: number }): void;
 }

@@ -12,7 +12,7 @@ import { ApiRateLimitError } from './errors.ts';
 
 const MINUTE = 60_000;
 const DAY = 86_400_000;
-/** The pump re-reads the rate at least this often while waiting, so recovery is not overslept. */
+/** While the rate recovers, the pump re-reads it at least this often, so recovery is not overslept. */
 const MAX_SLEEP_MS = 1_000;
 
 export interface RateLimiterOptions {
@@ -200,7 +200,8 @@ export class RateLimiter {
         }
         const wait = this.waitMs(now);
         if (wait > 0) {
-          await this.clock.sleep(Math.min(wait, MAX_SLEEP_MS));
+          // While the rate climbs back, wake up often enough to use the higher rate.
+          await this.clock.sleep(this.lowered && this.blockedUntil <= now ? Math.min(wait, MAX_SLEEP_MS) : wait);
           continue;
         }
         const minuteStart = now - (now % MINUTE);
