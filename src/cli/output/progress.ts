@@ -31,7 +31,9 @@ export function createProgress(label: string, total?: number, streams: { out?: N
       const filled = Math.round(share * width);
       text = `${label} [${'#'.repeat(filled)}${'-'.repeat(width - filled)}] ${(share * 100).toFixed(1)}% ${count.toLocaleString('en-US')}/${max.toLocaleString('en-US')}`;
     } else text = `${label} ${count.toLocaleString('en-US')}`;
-    err.write(`\r${text} (${Math.round(rate).toLocaleString('en-US')}/s)\u001b[K`);
+    // Time left at the rate so far, once there is a total and some progress.
+    const eta = max && count > 0 && count < max ? `, ETA ${duration((max - count) / rate)}` : '';
+    err.write(`\r${text} (${Math.round(rate).toLocaleString('en-US')}/s${eta})\u001b[K`);
   };
   return {
     tick(n = 1) {
@@ -46,4 +48,12 @@ export function createProgress(label: string, total?: number, streams: { out?: N
       err.write('\r\u001b[K');
     },
   };
+}
+
+/** Seconds as "45s", "3m12s" or "1h05m". */
+function duration(seconds: number): string {
+  const s = Math.max(0, Math.round(seconds));
+  if (s < 60) return `${s}s`;
+  if (s < 3600) return `${Math.floor(s / 60)}m${String(s % 60).padStart(2, '0')}s`;
+  return `${Math.floor(s / 3600)}h${String(Math.floor((s % 3600) / 60)).padStart(2, '0')}m`;
 }
