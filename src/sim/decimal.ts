@@ -12,7 +12,7 @@ const TEN = 10n;
 
 const POW10: bigint[] = Array.from({ length: 160 }, (_, i) => TEN ** BigInt(i));
 
-function pow10(n: number): bigint {
+export function pow10(n: number): bigint {
   return POW10[n] ?? TEN ** BigInt(n);
 }
 
@@ -51,16 +51,28 @@ export function decFromDoubleExact(x: number): Dec {
   return normalize({ m: sign * mantissa * 5n ** BigInt(-exponent), s: -exponent });
 }
 
-/** The double rounded to `digits` significant digits, as an exact decimal. */
+/**
+ * A positive double rounded to about `digits` significant digits (at most 15), as an exact
+ * decimal. Arithmetic instead of toExponential: it is on the trade generator's hot path, and
+ * only determinism matters here, not the last digit's correct rounding.
+ */
 export function decFromDoublePrecision(x: number, digits: number): Dec {
-  const [coefficient = '0', exponentText = '0'] = x.toExponential(digits - 1).split('e');
-  const negative = coefficient.startsWith('-');
-  const allDigits = coefficient.replace('-', '').replace('.', '');
-  const digitText = allDigits.replace(/0+$/, '') || '0';
-  const exponent = Number(exponentText) - (digitText.length - 1);
-  const m = BigInt(digitText) * (negative ? -1n : 1n);
-  if (exponent >= 0) return { m: m * pow10(exponent), s: 0 };
-  return { m, s: -exponent };
+  if (!(x > 0) || !Number.isFinite(x)) {
+    if (x === 0) return { m: 0n, s: 0 };
+    throw new Error(`decFromDoublePrecision needs a positive finite number, got ${x}`);
+  }
+  let scale = Math.min(digits, 15) - 1 - Math.floor(Math.log10(x));
+  let m = scale >= 0 ? Math.round(x * 10 ** scale) : Math.round(x / 10 ** -scale);
+  while (m >= 1e15) {
+    m = Math.round(m / 10);
+    scale -= 1;
+  }
+  while (scale > 0 && m % 10 === 0) {
+    m /= 10;
+    scale -= 1;
+  }
+  if (scale >= 0) return { m: BigInt(m), s: scale };
+  return { m: BigInt(m) * pow10(-scale), s: 0 };
 }
 
 export function decFromBigInt(m: bigint, s: number): Dec {
@@ -134,7 +146,7 @@ export function decToString(a: Dec): string {
 
 /** The double nearest to the decimal, written as a JSON number lexeme (see plainNumberLexeme). */
 export function decToNumberLexeme(a: Dec): string {
-  return plainNumberLexeme(Number(decToString(a)));
+  return plainNumberLexeme(decToDouble(a));
 }
 
 /**
@@ -155,7 +167,7 @@ export function plainNumberLexeme(x: number): string {
   return negative ? `-${text}` : text;
 }
 
-/** A decimal as a double (for model arithmetic only, never for output). */
+/** The double nearest to the decimal (Number parses the exponent form with correct rounding). */
 export function decToDouble(a: Dec): number {
-  return Number(decToString(a));
+  return Number(`${a.m}e-${a.s}`);
 }

@@ -7,7 +7,7 @@ import { decFromDoublePrecision, decMul, decRound, type Dec } from './decimal.ts
 import { gaussianFromHash, hashInts, hashString } from './prng.ts';
 import { renderPool, renderTrade } from './render.ts';
 import { PriceModel } from './prices.ts';
-import { LruCache } from './summary.ts';
+import { LruCache } from './lru.ts';
 import { TradeSource, volumeScale, type SimTrade } from './trades.ts';
 import { Universe, type SimPool, type SimToken } from './universe.ts';
 
@@ -144,11 +144,12 @@ export class Market {
 
   snapshot(pool: SimPool, now: number): PoolSnapshot {
     const { prices } = this;
-    const quoteUsdDouble = prices.usd(pool.quote, now);
+    const quote = prices.quote(pool.quote, now);
+    const quoteUsdDouble = quote.usd;
     const baseUsdDouble = prices.usd(pool.base, now);
     const nativeToken = this.universe.quoteTokens(pool.network.id)[0] as SimToken;
     const nativeUsd = prices.usd(nativeToken, now);
-    const quoteUsd = prices.quoteUsd(pool.quote, now, quoteUsdDouble);
+    const quoteUsd = quote.exact;
     const priceNative = prices.priceNative(pool, now, quoteUsdDouble);
     const isNativeQuote = pool.quote.id === nativeToken.id;
     const baseUsd = decMul(priceNative, quoteUsd);

@@ -1,4 +1,5 @@
-import { decAtScale, decFromDoublePrecision, type Dec } from './decimal.ts';
+import { decAtScale, decFromDoublePrecision, pow10, type Dec } from './decimal.ts';
+import { LruCache } from './lru.ts';
 import { gaussianFromHash, hashInts, hashString } from './prng.ts';
 import type { SimPool, SimToken } from './universe.ts';
 import { walkPrice } from './walk.ts';
@@ -6,9 +7,15 @@ import { walkPrice } from './walk.ts';
 /** Decimal places of quote token USD prices (as upstream: "212.618160283895494927350632339277383984859223512"). */
 export const QUOTE_SCALE = 45;
 
+export interface QuotePrice {
+  usd: number;
+  exact: Dec;
+}
+
 /** Prices of the simulated market: every token's USD price walk, and the decimals derived from them. */
 export class PriceModel {
   private readonly seedHash: number;
+  private readonly quotes = new LruCache<QuotePrice>(50_000, () => 1);
 
   constructor(seed: string) {
     this.seedHash = hashString(seed);
@@ -20,18 +27,24 @@ export class PriceModel {
   }
 
   /**
-   * The quote token's USD price with 45 decimal places, as upstream writes them: 15 significant
-   * digits from the walk, then digits from a hash of (token, instant). Always at scale 45, so
-   * products with it have a fixed scale per pool and sum without rescaling.
+   * A quote token's USD price, sampled once a minute (trades of every pool in that minute share
+   * it): the double, and the exact decimal with 45 places as upstream writes them — 15
+   * significant digits from the walk, then digits from a hash of (token, minute). Always at
+   * scale 45, so products with it have a fixed scale per pool and sum without rescaling.
    */
-  quoteUsd(token: SimToken, atMs: number, usd = this.usd(token, atMs)): Dec {
+  quote(token: SimToken, atMs: number): QuotePrice {
+    const minute = Math.floor(atMs / 60_000);
+    const key = `${token.walkKey}|${minute}`;
+    const cached = this.quotes.get(key);
+    if (cached) return cached;
+    const usd = this.usd(token, minute * 60_000);
     const head = decFromDoublePrecision(usd, 15);
     const tailDigits = Math.max(0, QUOTE_SCALE - head.s);
-    let tail = '';
-    for (let i = 0; tail.length < tailDigits; i++) {
-      tail += String(hashInts(this.seedHash, token.walkKey, Math.floor(atMs / 2 ** 32), atMs, i) % 1_000_000_000).padStart(9, '0');
-    }
-    return { m: decAtScale(head, QUOTE_SCALE).m + BigInt(tail.slice(0, tailDigits) || '0'), s: QUOTE_SCALE };
+    let tail = 0n;
+    for (let i = 0; i < 5; i++) tail = (tail << 32n) | BigInt(hashInts(this.seedHash, token.walkKey, minute, i));
+    const price = { usd, exact: { m: decAtScale(head, QUOTE_SCALE).m + (tail % pow10(tailDigits)), s: QUOTE_SCALE } };
+    this.quotes.set(key, price);
+    return price;
   }
 
   /** Base price in quote tokens, 15 significant digits. */

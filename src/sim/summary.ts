@@ -1,4 +1,4 @@
-import { decToString } from './decimal.ts';
+import { decToDouble } from './decimal.ts';
 import type { SimTrade } from './trades.ts';
 
 /**
@@ -41,7 +41,7 @@ export function minuteAggs(trades: readonly SimTrade[], currency: Currency): Min
   const rows: MinuteAgg[] = [];
   let row: MinuteAgg | undefined;
   for (const trade of trades) {
-    const price = currency === 'usd' ? trade.baseUsdNumber : Number(decToString(trade.priceNative));
+    const price = currency === 'usd' ? trade.baseUsdNumber : decToDouble(trade.priceNative);
     const volume = currency === 'usd' ? trade.volumeUsd.m : trade.quoteAmount.m;
     const ts = Math.floor(trade.atMs / 60_000) * 60;
     if (row?.ts !== ts) {
@@ -89,37 +89,4 @@ export function summarize(trades: readonly SimTrade[]): WindowSummary {
 /** Cost of keeping a summary, in rough units of 64 bytes. */
 export function summaryUnits(summary: WindowSummary): number {
   return 2 + summary.minutes.length * 2 + summary.atMs.length + Math.ceil((summary.buyers.length + summary.sellers.length) / 16);
-}
-
-/** A least-recently-used map bounded by the total size of its values (size given per value). */
-export class LruCache<V> {
-  private readonly map = new Map<string, { value: V; size: number }>();
-  private total = 0;
-
-  constructor(
-    private readonly capacity: number,
-    private readonly sizeOf: (value: V) => number,
-  ) {}
-
-  get(key: string): V | undefined {
-    const entry = this.map.get(key);
-    if (!entry) return undefined;
-    this.map.delete(key);
-    this.map.set(key, entry);
-    return entry.value;
-  }
-
-  set(key: string, value: V): void {
-    const previous = this.map.get(key);
-    if (previous) this.total -= previous.size;
-    this.map.delete(key);
-    const size = this.sizeOf(value);
-    this.map.set(key, { value, size });
-    this.total += size;
-    for (const [oldestKey, oldest] of this.map) {
-      if (this.total <= this.capacity || oldestKey === key) break;
-      this.map.delete(oldestKey);
-      this.total -= oldest.size;
-    }
-  }
 }

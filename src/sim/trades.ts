@@ -1,7 +1,8 @@
-import { decAtScale, decDiv, decFromDoublePrecision, decMul, decToString, type Dec } from './decimal.ts';
+import { decAtScale, decDiv, decFromDoublePrecision, decMul, decToDouble, type Dec } from './decimal.ts';
 import { QUOTE_SCALE, type PriceModel } from './prices.ts';
 import { BASE58, HEX, Rng } from './prng.ts';
-import { LruCache, minuteAggs, summarize, summaryUnits, type Currency, type MinuteAgg, type WindowSummary } from './summary.ts';
+import { LruCache } from './lru.ts';
+import { minuteAggs, summarize, summaryUnits, type Currency, type MinuteAgg, type WindowSummary } from './summary.ts';
 import type { SimPool } from './universe.ts';
 
 /**
@@ -142,8 +143,9 @@ export class TradeSource {
       t += rng.exponential(meanGap);
       if (t >= windowEnd) break;
       const atMs = Math.floor(t);
-      const quoteUsdDouble = this.prices.usd(pool.quote, atMs);
-      const quoteUsd = this.prices.quoteUsd(pool.quote, atMs, quoteUsdDouble);
+      const quote = this.prices.quote(pool.quote, atMs);
+      const quoteUsdDouble = quote.usd;
+      const quoteUsd = quote.exact;
       const priceNative = this.prices.priceNative(pool, atMs, quoteUsdDouble);
       const sizeUsd = Math.exp(Math.log(150) + 1.3 * rng.gaussian());
       // Fixed scale (the quote's decimals, at most 9): volumes of one pool then add up without rescaling.
@@ -163,7 +165,7 @@ export class TradeSource {
         priceNative,
         quoteUsd,
         volumeUsd: { m: rounded.m * quoteUsd.m, s: rounded.s + quoteUsd.s },
-        baseUsdNumber: Number(decToString(decMul(priceNative, quoteUsd))),
+        baseUsdNumber: decToDouble({ m: priceNative.m * quoteUsd.m, s: priceNative.s + quoteUsd.s }),
       });
     }
     return trades;

@@ -25,13 +25,12 @@ const cacheKeys = new Int32Array(CACHE_SIZE * 4).fill(-1);
 const cacheValues = new Float64Array(CACHE_SIZE);
 
 function lattice(seedHash: number, keyHash: number, octave: number, k: number): number {
-  const h = hashInts(seedHash, keyHash, octave, k);
-  const slot = h & (CACHE_SIZE - 1);
+  const slot = (Math.imul(keyHash ^ seedHash, 0x9e3779b1) ^ Math.imul(k, 0x85ebca6b) ^ Math.imul(octave + 1, 0xc2b2ae35)) >>> 16;
   const at = slot * 4;
   if (cacheKeys[at] === (seedHash | 0) && cacheKeys[at + 1] === (keyHash | 0) && cacheKeys[at + 2] === octave && cacheKeys[at + 3] === (k | 0)) {
     return cacheValues[slot] as number;
   }
-  const value = gaussianFromHash(h);
+  const value = gaussianFromHash(hashInts(seedHash, keyHash, octave, k));
   cacheKeys[at] = seedHash | 0;
   cacheKeys[at + 1] = keyHash | 0;
   cacheKeys[at + 2] = octave;
