@@ -1,5 +1,5 @@
 /**
- * Domain records the API client produces (the shapes of /work/notes/domain.md, shared with the
+ * Domain records the API client produces (the shared domain record shapes, also used by the
  * store): decimals are byte-exact strings or null ("NaN" becomes null), times are epoch SECONDS
  * (UTC), ids keep the API's `{network}_{address}` form.
  */
