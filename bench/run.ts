@@ -10,6 +10,8 @@ const BENCHMARKS: Record<string, string> = {
   ingest: './ingest.ts',
   parse: './parse.ts',
   limiter: './limiter.ts',
+  cli: './cli.ts',
+  export: './export.ts',
 };
 
 interface BenchModule {
