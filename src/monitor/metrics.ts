@@ -43,7 +43,7 @@ export class GtcMetrics {
   readonly rejected = new Counter({ name: 'gtc_collector_rejected_items_total', help: 'API items rejected by validation (the rest of their page was kept).', labelNames: ['collector'] as const, registers: [this.registry] });
   readonly apiRequests = new Counter({ name: 'gtc_api_requests_total', help: 'GeckoTerminal API calls by endpoint and HTTP status (or error/timeout).', labelNames: ['endpoint', 'status'] as const, registers: [this.registry] });
   readonly rateLimitWait = new Histogram({ name: 'gtc_api_rate_limit_wait_seconds', help: 'Time callers waited for the API rate limiter.', buckets: WAIT_BUCKETS_S, registers: [this.registry] });
-  readonly budgetRemaining = new Gauge({ name: 'gtc_api_budget_remaining_requests', help: 'API calls left in the current window (minute or day).', labelNames: ['window'] as const, registers: [this.registry] });
+  readonly budgetRemaining = new Gauge({ name: 'gtc_api_daily_budget_remaining_requests', help: 'API calls left today (UTC) in the daily budget shared by this budget key.', registers: [this.registry] });
   readonly apiQueue = new Gauge({ name: 'gtc_api_rate_limit_queue_length', help: 'Callers waiting for the API rate limiter.', registers: [this.registry] });
   readonly rateLimited = new Counter({ name: 'gtc_api_rate_limited_responses_total', help: 'HTTP 429 answers received from the API.', registers: [this.registry] });
   readonly dbBusyRetries = new Counter({ name: 'gtc_db_busy_retries_total', help: 'Write transactions retried after busy/locked/serialization failures.', registers: [this.registry] });
@@ -92,10 +92,6 @@ export class GtcMetrics {
     this.rateLimitWait.observe(Math.max(0, ms) / 1000);
   }
 
-  budget(window: 'minute' | 'day', remaining: number): void {
-    this.budgetRemaining.set({ window }, remaining);
-  }
-
   dbRetried(): void {
     this.dbBusyRetries.inc();
   }
@@ -128,7 +124,7 @@ export class GtcMetrics {
     if (status.database.walSizeBytes !== null) this.walSize.set(status.database.walSizeBytes);
     if (status.database.breaker) this.breaker('db', status.database.breaker);
     if (status.api.breaker) this.breaker('api', status.api.breaker);
-    if (status.api.remainingToday !== null) this.budget('day', status.api.remainingToday);
+    if (status.api.remainingToday !== null) this.budgetRemaining.set(status.api.remainingToday);
     if (status.api.queueLength !== null) this.apiQueue.set(status.api.queueLength);
   }
 }

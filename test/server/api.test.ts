@@ -122,7 +122,7 @@ test('/api/gaps lists open gaps; unknown routes are JSON 404s', async () => {
 test('/metrics: every metric of design.md §8, and promtool accepts it', async (t) => {
   const { text, headers } = await get('/metrics');
   assert.match(headers.get('content-type') ?? '', /^text\/plain/);
-  for (const name of ['gtc_collector_runs_total', 'gtc_collector_run_duration_seconds', 'gtc_collector_rows_written_total', 'gtc_collector_rejected_items_total', 'gtc_api_requests_total', 'gtc_api_rate_limit_wait_seconds', 'gtc_api_budget_remaining_requests', 'gtc_api_rate_limited_responses_total', 'gtc_db_busy_retries_total', 'gtc_db_lock_wait_seconds', 'gtc_circuit_breaker_state', 'gtc_collector_state', 'gtc_collector_data_age_seconds', 'gtc_data_gaps_open', 'process_cpu_seconds_total']) {
+  for (const name of ['gtc_collector_runs_total', 'gtc_collector_run_duration_seconds', 'gtc_collector_rows_written_total', 'gtc_collector_rejected_items_total', 'gtc_api_requests_total', 'gtc_api_rate_limit_wait_seconds', 'gtc_api_daily_budget_remaining_requests', 'gtc_api_rate_limited_responses_total', 'gtc_db_busy_retries_total', 'gtc_db_lock_wait_seconds', 'gtc_circuit_breaker_state', 'gtc_collector_state', 'gtc_collector_data_age_seconds', 'gtc_data_gaps_open', 'process_cpu_seconds_total']) {
     assert.ok(text.includes(`# TYPE ${name} `), `${name} missing`);
   }
   assert.match(text, /gtc_collector_state\{collector="top-pools:solana",state="suspended"\} 1/);

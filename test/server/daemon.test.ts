@@ -9,7 +9,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import type { ChildProcess } from 'node:child_process';
+import { spawnSync, type ChildProcess } from 'node:child_process';
 import type { Browser } from 'playwright-core';
 import { stringify } from 'yaml';
 import { startSimulator, type Simulator } from '../../src/sim/index.ts';
@@ -166,6 +166,15 @@ test('dashboard on a live daemon: states, live suspension within 2 s, candles, h
     assert.ok(slack.every((h) => Object.keys(h.body).join() === 'text'));
     assert.equal(stderr.includes('T0SECRET'), false, 'the webhook URL is never logged unredacted');
     assert.deepEqual(problems, []);
+
+    // the live daemon's metrics, with every family populated, pass promtool
+    const metrics = await (await fetch(`${url}/metrics`)).text();
+    for (const sample of ['gtc_collector_runs_total{collector="watchlist",status="ok"}', 'gtc_api_requests_total{endpoint=', 'gtc_api_rate_limit_wait_seconds_count', 'gtc_db_lock_wait_seconds_count', 'gtc_collector_state{collector="dexes:solana",state="healthy"} 1', 'gtc_circuit_breaker_state{breaker="db",state="closed"} 1', 'gtc_api_daily_budget_remaining_requests']) {
+      assert.ok(metrics.includes(sample), `${sample} in /metrics`);
+    }
+    const promtool = spawnSync('promtool', ['check', 'metrics'], { input: metrics, encoding: 'utf8' });
+    if (promtool.error) console.log('# promtool is not installed (apt-get install -y prometheus): not checked');
+    else assert.equal(promtool.status, 0, `${promtool.stdout}${promtool.stderr}`);
   } finally {
     await browser?.close();
   }
