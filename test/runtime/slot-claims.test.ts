@@ -13,7 +13,7 @@ import { Worker } from './processes.ts';
 import type { WorkerConfig } from './workers/slot-worker.ts';
 
 const SLOTS = 50;
-const SPEED = 8; // one 1-second slot = 125 ms of real time
+const SPEED = 6; // one 1-second slot = 167 ms of real time
 const CLAIM_TIMEOUT_S = 3;
 
 function workerConfig(url: string, runMs: number): WorkerConfig {
@@ -90,8 +90,10 @@ async function scenario(url: string, kill: boolean): Promise<void> {
     assert.ok(retaken && !retaken.owners.includes(owner), 'another process ran the killed slot');
     const killedRun = await store.read.runs.get(runId);
     assert.equal(killedRun?.status, 'running', 'nobody has closed it yet');
-    // Retaken no later than the claim timeout after the killed run started (+1 s: expiry is compared in whole seconds).
-    assert.ok((retaken.startedAt[0] as number) - (killedRun?.startedAt ?? 0) <= CLAIM_TIMEOUT_S + 1, `retaken at +${(retaken.startedAt[0] as number) - (killedRun?.startedAt ?? 0)} s`);
+    // Retaken once the claim expired, and no later than the claim timeout after the killed run
+    // started: +1 s because expiry is compared in whole seconds, +1 s of slack for a loaded machine.
+    const after = (retaken.startedAt[0] as number) - (killedRun?.startedAt ?? 0);
+    assert.ok(after >= CLAIM_TIMEOUT_S && after <= CLAIM_TIMEOUT_S + 2, `retaken at +${after} s`);
 
     // A restarted process closes the dead process's run as abandoned.
     const restarted = new Worker(workerConfig(url, 100));
