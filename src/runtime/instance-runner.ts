@@ -130,9 +130,12 @@ export class InstanceRunner {
     const now = this.o.clock.now();
     const disabled = await this.o.records.isDisabled(this.name).catch(() => this.supervisor.state === 'disabled');
     if (disabled) {
-      this.report(this.supervisor.disable(now));
+      const transition = this.supervisor.disable(now);
       this.planned = { kind: 'check-disabled', at: now + this.o.recovery.probeInterval };
-      await this.saveState();
+      if (transition) {
+        this.report(transition);
+        await this.saveState();
+      }
       return false;
     }
     if (this.supervisor.state === 'disabled' || this.planned.kind === 'check-disabled') {
