@@ -2,9 +2,10 @@
  * When to poll a pool's trades next. The API returns only the last 300 trades within 24 h, so a
  * pool must be polled before it makes 300 new trades, and a quiet pool at least once within the
  * 24 h. The rate is estimated from the last response (the busiest of its recent windows, so a
- * burst is followed at once); the next poll is due when ~TARGET trades are expected even if the
- * rate doubles meanwhile (activity changes hour to hour), bounded by the configured min/max poll
- * intervals. A full response that does not reach back to trades
+ * burst is followed at once), and never taken below the pool's average of the last hours (so a
+ * quiet hour does not hide a busy pool from the next busy one); the next poll is due when ~TARGET
+ * trades are expected even if the rate doubles meanwhile (activity changes hour to hour), bounded
+ * by the configured min/max poll intervals. A full response that does not reach back to trades
  * already stored means trades were lost upstream: that span becomes a data gap and the pool is
  * polled again soon. Pure: no I/O, times in epoch seconds.
  */
@@ -18,6 +19,8 @@ const BURST_FACTOR = 2;
 const DAY = 86_400;
 /** Windows (seconds) the rate is measured over; the busiest one that the response covers wins. */
 const RATE_WINDOWS = [900, 3600, 6 * 3600, DAY] as const;
+/** Time constant (seconds) of the pool's average rate. */
+const AVERAGE_OVER_S = 6 * 3600;
 
 /** Per-pool state, stored as the pool's checkpoint (collector `trades`). */
 export interface TradePollState {
@@ -25,8 +28,10 @@ export interface TradePollState {
   since: number | null;
   /** Newest block_timestamp seen. */
   newestTs: number | null;
-  /** Estimated trades per second (above minVolumeUsd). */
+  /** Estimated trades per second (above minVolumeUsd): what the next poll is planned with. */
   rate: number;
+  /** The measured rate averaged over the last hours (a floor under `rate`). */
+  averageRate: number;
   lastPollAt: number | null;
   nextPollAt: number;
   /** When the 300-trade window would overflow at the estimated rate: the priority (earliest first). */
@@ -55,7 +60,7 @@ export interface TradeGap {
 }
 
 export function initialPollState(now: number): TradePollState {
-  return { since: null, newestTs: null, rate: 0, lastPollAt: null, nextPollAt: now, deadline: now };
+  return { since: null, newestTs: null, rate: 0, averageRate: 0, lastPollAt: null, nextPollAt: now, deadline: now };
 }
 
 /** Trades per second: the busiest of the windows the response fully covers. */
@@ -86,7 +91,10 @@ export function planAfterPoll(state: TradePollState, obs: PollObservation, limit
   // a stored trade lost what lies between that poll and its oldest trade.
   const overflowed = full && !obs.overlapped && state.lastPollAt !== null && oldest !== null && oldest >= state.lastPollAt;
   const gap = overflowed ? { fromTs: state.lastPollAt as number, toTs: oldest as number } : null;
-  const rate = estimateRate(obs);
+  const measured = estimateRate(obs);
+  const weight = state.lastPollAt === null ? 1 : 1 - Math.exp(-Math.max(0, now - state.lastPollAt) / AVERAGE_OVER_S);
+  const averageRate = state.averageRate + (measured - state.averageRate) * weight;
+  const rate = Math.max(measured, averageRate);
   const expectedInterval = rate > 0 ? TARGET_TRADES_PER_POLL / (rate * BURST_FACTOR) : limits.maxPollS;
   const interval = overflowed ? limits.minPollS : clamp(expectedInterval, limits.minPollS, limits.maxPollS);
   const overflowIn = rate > 0 ? Math.min(DAY, TRADE_WINDOW / rate) : DAY;
@@ -95,6 +103,7 @@ export function planAfterPoll(state: TradePollState, obs: PollObservation, limit
       since: state.since ?? oldest ?? now,
       newestTs: newest === null ? state.newestTs : Math.max(newest, state.newestTs ?? newest),
       rate,
+      averageRate,
       lastPollAt: now,
       nextPollAt: now + Math.round(interval),
       deadline: now + Math.round(overflowIn),
@@ -117,6 +126,7 @@ export function parsePollState(text: string | undefined): TradePollState | null 
       since: value.since ?? null,
       newestTs: value.newestTs ?? null,
       rate: value.rate,
+      averageRate: typeof value.averageRate === 'number' ? value.averageRate : value.rate,
       lastPollAt: value.lastPollAt ?? null,
       nextPollAt: value.nextPollAt,
       deadline: value.deadline,

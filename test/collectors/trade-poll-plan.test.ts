@@ -57,3 +57,12 @@ test('poll states round-trip through their checkpoint text; garbage starts afres
   assert.equal(parsePollState('not json'), null);
   assert.equal(parsePollState(undefined), null);
 });
+
+test('a busy pool in a quiet hour keeps being polled as often as its average asks', () => {
+  const busy = 300 / 3600;
+  const previous = { ...initialPollState(NOW - 600), lastPollAt: NOW - 600, rate: busy, averageRate: busy };
+  // The last response: a quiet spell, 60 trades in the last 2 hours (not a full window).
+  const { state } = planAfterPoll(previous, { now: NOW, timestamps: spread(60, 7200), itemCount: 60, overlapped: true }, limits);
+  assert.ok(state.averageRate > busy * 0.9, 'one quiet poll barely moves the average');
+  assert.ok(state.nextPollAt - NOW < 1000, `next poll in ${state.nextPollAt - NOW} s`);
+});
