@@ -149,10 +149,11 @@ export function storeSource(store: Store): ExportSource {
       for (;;) {
         const rows = (await run(rowsQuery(dataset, filter, after, pageSize))).map((row) => q.columns.map((c) => row[c]));
         if (rows.length === 0) return;
-        yield rows;
-        if (rows.length < pageSize) return;
+        // the key is taken before yielding: the consumer may rewrite the rows (times as ISO text)
         const last = rows[rows.length - 1] as unknown[];
         after = keyIndexes.map((i) => last[i]);
+        yield rows;
+        if (rows.length < pageSize) return;
       }
     },
     close: () => store.close(),
