@@ -3,4 +3,3 @@ export { buildCollectors, COLLECTOR_NAMES, type CollectorSelection } from './reg
 export type { CollectorDeps } from './deps.ts';
 export type { CollectorInstance, Rejection, RunContext, RunSummary } from './types.ts';
 export { backfillOhlcv, type BackfillOptions, type BackfillProgress, type BackfillResult } from './ohlcv-backfill.ts';
-export { activityScore } from './discovery.ts';
