@@ -15,7 +15,7 @@ import { parseDexesPage, parseNetworksPage, parseTokenDocument, type DexesPage, 
 import { parseTradesPage, type TradesPage } from './parse-trades.ts';
 import type { BreakerState } from './policies.ts';
 import { RateLimiter } from './rate-limiter.ts';
-import type { Timeframe } from './records.ts';
+import type { Timeframe } from '../lib/records.ts';
 
 export interface ApiClientOptions {
   /** Default: the public API, or the CoinGecko on-chain host when an API key is given. */

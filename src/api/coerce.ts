@@ -12,7 +12,7 @@
  * validating a 300-trade page within a few times JSON.parse (bench/parse.ts).
  */
 import { z } from 'zod/v4';
-import type { Decimal, TransactionCounts } from './records.ts';
+import type { Decimal, TransactionCounts } from '../lib/records.ts';
 
 const DECIMAL_TEXT = /^-?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?$/;
 const INTEGER_TEXT = /^-?\d+$/;

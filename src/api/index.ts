@@ -10,5 +10,5 @@ export { parseDexesPage, parseNetworksPage, parseTokenDocument, type DexesPage, 
 export { parseTradesPage, type TradesPage } from './parse-trades.ts';
 export { CircuitBreaker, RetryPolicy, withTimeout, type BreakerState } from './policies.ts';
 export { RateLimiter, type RateLimiterOptions, type RateLimiterState } from './rate-limiter.ts';
-export * from './records.ts';
+export * from '../lib/records.ts';
 export type { Rejection } from './validate.ts';

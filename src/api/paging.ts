@@ -3,7 +3,7 @@
  * OHLCV pages hold up to 1000 candles. Pagers are async iterators that fetch a page only when the
  * consumer asks for it, so a collector can commit each page before the next request goes out.
  */
-import type { Timeframe } from './records.ts';
+import type { Timeframe } from '../lib/records.ts';
 
 export const PAGE_SIZE = 20;
 export const MAX_PAGES = 10;

@@ -11,7 +11,7 @@ import Big from 'big.js';
 import { z } from 'zod/v4';
 import { InvalidResponseError } from './errors.ts';
 import { quoteNumbers } from './number-lexemes.ts';
-import { CANDLE_CLOSE_OUTSIDE_RANGE, CANDLE_DUPLICATE_TIMESTAMP, CANDLE_OPEN_OUTSIDE_RANGE, type CandleRecord, type Timeframe } from './records.ts';
+import { CANDLE_FLAGS, type CandleRecord, type Timeframe } from '../lib/records.ts';
 import { dataObject, decodeDocument, excerpt, validateItem, type Rejection } from './validate.ts';
 
 export interface CandlesPage {
@@ -90,13 +90,13 @@ export function parseOhlcvPage(body: string, context: OhlcvParseContext): Candle
     }
     const [ts, open, high, low, close, volumeUsd] = result.value;
     let flags = 0;
-    if (outside(open, low, high)) flags |= CANDLE_OPEN_OUTSIDE_RANGE;
-    if (outside(close, low, high)) flags |= CANDLE_CLOSE_OUTSIDE_RANGE;
+    if (outside(open, low, high)) flags |= CANDLE_FLAGS.openOutsideRange;
+    if (outside(close, low, high)) flags |= CANDLE_FLAGS.closeOutsideRange;
     const candle: CandleRecord = { poolId: context.poolId, timeframe: context.timeframe, ts: Number(ts), open, high, low, close, volumeUsd, flags };
     const existing = byTs.get(candle.ts);
     if (existing) {
       const kept = preferred(candle, existing) ? candle : existing;
-      kept.flags |= CANDLE_DUPLICATE_TIMESTAMP;
+      kept.flags |= CANDLE_FLAGS.duplicateTimestamp;
       byTs.set(candle.ts, kept);
     } else {
       byTs.set(candle.ts, candle);

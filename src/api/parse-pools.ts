@@ -3,7 +3,7 @@
  * A token that is not in `included` (no include param) stays an id on the pool: no record with a
  * made-up name is ever produced. Dexes get their network from the pools that reference them.
  */
-import type { DexRecord, PoolRecord, TokenRecord, TransactionCounts } from './records.ts';
+import type { DexRecord, PoolRecord, TokenRecord, TransactionCounts } from '../lib/records.ts';
 import { dexItem, poolItem, tokenItem, type PoolItem, type TokenItem } from './schemas.ts';
 import { dataList, dataObject, decodeDocument, includedList, itemId, ruleReason, validateEach, validateItem, withId, type Rejection } from './validate.ts';
 

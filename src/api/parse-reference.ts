@@ -1,5 +1,5 @@
 /** Networks, dexes of a network, and the token endpoint → NetworkRecord, DexRecord, TokenRecord. */
-import type { DexRecord, NetworkRecord, TokenRecord } from './records.ts';
+import type { DexRecord, NetworkRecord, TokenRecord } from '../lib/records.ts';
 import { toTokenRecord } from './parse-pools.ts';
 import { dexItem, networkItem, tokenItem } from './schemas.ts';
 import { dataList, dataObject, decodeDocument, itemId, validateEach, validateItem, withId, type Rejection } from './validate.ts';

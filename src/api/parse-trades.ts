@@ -1,5 +1,5 @@
 /** The trades endpoint (the last 300 trades within 24 h, newest first, no paging) → TradeRecord. */
-import type { TradeRecord } from './records.ts';
+import type { TradeRecord } from '../lib/records.ts';
 import { tradeItem } from './schemas.ts';
 import { dataList, decodeDocument, validateEach, type Rejection } from './validate.ts';
 

@@ -1,6 +1,9 @@
 import { hostname } from 'node:os';
 import { z } from 'zod';
+import { TIMEFRAMES } from '../lib/records.ts';
 import { parseDuration } from './duration.ts';
+
+export { TIMEFRAMES, type Timeframe } from '../lib/records.ts';
 
 /** A duration ("30s", "5m", "1h") or a number of milliseconds, parsed to milliseconds. */
 const duration = z.union([z.number().int().nonnegative(), z.string()]).transform((value, ctx) => {
@@ -13,8 +16,6 @@ const duration = z.union([z.number().int().nonnegative(), z.string()]).transform
   return ms;
 });
 
-export const TIMEFRAMES = ['1m', '5m', '15m', '1h', '4h', '12h', '1d'] as const;
-export type Timeframe = (typeof TIMEFRAMES)[number];
 
 const httpUrl = z.string().refine((value) => {
   try {

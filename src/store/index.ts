@@ -198,8 +198,8 @@ function round(ms: number): number {
 }
 
 export type { DatabaseProbe, PoolStats } from './backend.ts';
-export type * from './records.ts';
-export { CANDLE_FLAGS } from './records.ts';
+export type * from '../lib/records.ts';
+export { CANDLE_FLAGS } from '../lib/records.ts';
 export type { ReadRepositories, Repositories, WriteTx } from './repositories/index.ts';
 export type * from './repositories/index.ts';
 export type { Database, RunStatus, TableName } from './schema.ts';

@@ -108,7 +108,7 @@ export interface TradesTable {
   block_number: number | null;
   block_timestamp: number;
   tx_hash: string;
-  tx_from_address: string;
+  tx_from_address: string | null;
   kind: string;
   from_token_amount: Decimal;
   to_token_amount: Decimal;
@@ -117,8 +117,8 @@ export interface TradesTable {
   price_from_in_usd: Decimal;
   price_to_in_usd: Decimal;
   volume_in_usd: Decimal;
-  from_token_address: string;
-  to_token_address: string;
+  from_token_address: string | null;
+  to_token_address: string | null;
 }
 
 export type RunStatus = 'running' | 'ok' | 'failed' | 'skipped' | 'abandoned';

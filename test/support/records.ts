@@ -1,5 +1,5 @@
 /** Deterministic domain records for store tests and benchmarks. */
-import type { CandleRecord, PoolRecord, TradeRecord } from '../../src/store/records.ts';
+import type { CandleRecord, PoolRecord, TradeRecord } from '../../src/lib/records.ts';
 
 /** A decimal string derived from integers, with as many fraction digits as the API sends. */
 export function decimal(whole: number, fraction: number, digits = 18): string {

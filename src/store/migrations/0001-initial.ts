@@ -124,15 +124,16 @@ export function initialMigration(dialect: Dialect): Migration {
       .addColumn('block_number', bigint)
       .addColumn('block_timestamp', time, (c) => c.notNull())
       .addColumn('tx_hash', 'text', (c) => c.notNull())
-      .addColumn('tx_from_address', 'text', (c) => c.notNull())
+      .addColumn('tx_from_address', 'text')
       .addColumn('kind', 'text', (c) => c.notNull());
     for (const column of [
       'from_token_amount', 'to_token_amount', 'price_from_in_currency_token', 'price_to_in_currency_token',
       'price_from_in_usd', 'price_to_in_usd', 'volume_in_usd',
     ]) trades = trades.addColumn(column, decimal);
     await trades
-      .addColumn('from_token_address', 'text', (c) => c.notNull())
-      .addColumn('to_token_address', 'text', (c) => c.notNull())
+      // The API may omit these; a trade without them is still a trade worth keeping.
+      .addColumn('from_token_address', 'text')
+      .addColumn('to_token_address', 'text')
       .execute();
     await index('trades_pool_time').on('trades').columns(['pool_id', 'block_timestamp']).execute();
 

@@ -1,5 +1,5 @@
 /** data_gaps: the honest record of what could not be collected. Recording a gap twice is a no-op. */
-import type { DataGapRecord } from '../records.ts';
+import type { DataGapRecord } from '../../lib/records.ts';
 import { writeBatch, type TableSpec } from './batch.ts';
 import type { RepoContext } from './context.ts';
 

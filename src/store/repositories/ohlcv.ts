@@ -1,5 +1,5 @@
 /** OHLCV candles: upserted, because the current (still open) candle changes until it closes. */
-import type { CandleRecord } from '../records.ts';
+import type { CandleRecord } from '../../lib/records.ts';
 import { fromRow, writeBatch, type TableSpec } from './batch.ts';
 import type { RepoContext } from './context.ts';
 

@@ -1,6 +1,6 @@
 /** Pools (latest observation per pool) and pool_snapshots (every observation). */
 import { sql } from 'kysely';
-import type { PoolRecord, PoolSnapshotRecord } from '../records.ts';
+import type { PoolRecord, PoolSnapshotRecord } from '../../lib/records.ts';
 import { fromRow, inChunks, writeBatch, type TableSpec } from './batch.ts';
 import type { RepoContext } from './context.ts';
 

@@ -1,5 +1,5 @@
 /** Reference data: networks, DEXes and tokens (all last-write-wins upserts). */
-import type { DexRecord, NetworkRecord, TokenRecord } from '../records.ts';
+import type { DexRecord, NetworkRecord, TokenRecord } from '../../lib/records.ts';
 import { fromRow, inChunks, writeBatch, type TableSpec } from './batch.ts';
 import type { RepoContext } from './context.ts';
 

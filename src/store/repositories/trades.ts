@@ -1,5 +1,5 @@
 /** Trades: immutable facts, inserted once (a repeated id is ignored, never rewritten). */
-import type { TradeRecord } from '../records.ts';
+import type { TradeRecord } from '../../lib/records.ts';
 import { fromRow, inChunks, writeBatch, type TableSpec } from './batch.ts';
 import type { RepoContext } from './context.ts';
 

@@ -1,5 +1,5 @@
 /** Watched pools. added_at is kept from the first time a pool was added. */
-import type { WatchlistRecord } from '../records.ts';
+import type { WatchlistRecord } from '../../lib/records.ts';
 import { fromRow, writeBatch, type TableSpec } from './batch.ts';
 import type { RepoContext } from './context.ts';
 
