@@ -13,6 +13,7 @@ import type { GtcConfig } from '../config/index.ts';
 import { systemClock, type Clock } from '../lib/clock.ts';
 import type { Logger } from '../lib/log.ts';
 import type { DatabaseProbe, Store, WriteHooks } from '../store/index.ts';
+import { parseDatabaseUrl } from '../store/url.ts';
 import { AlertEngine, type AlertSink } from './alerts/engine.ts';
 import { sinksFromConfig } from './alerts/sinks.ts';
 import { databaseStatus, openGapCount } from './health.ts';
@@ -136,7 +137,7 @@ export class Monitor {
     const limiter = this.api?.limiter.state();
     const database = probe
       ? databaseStatus(probe, { breaker: store?.breakerState, busyRetries: this.busyRetries })
-      : { dialect: 'sqlite' as const, ok: false, latencyMs: null, writeLockWaitMs: null, walSizeBytes: null, breaker: null, busyRetries: this.busyRetries, error: 'no database attached' };
+      : { dialect: parseDatabaseUrl(this.config.database.url).dialect, ok: false, latencyMs: null, writeLockWaitMs: null, walSizeBytes: null, breaker: null, busyRetries: this.busyRetries, error: 'no database attached' };
     return {
       collectors: [...collectors],
       database,
