@@ -3,10 +3,10 @@
  * monitor, HTTP server — for `gtc start` and `gtc demo`. Nothing here decides behaviour; it only
  * wires the parts together in the order design.md §3 describes and tears them down in reverse.
  */
-import { createApiClient, apiClientOptions, RateLimiter } from '../api/index.ts';
-import { buildCollectors } from '../collectors/registry.ts';
+import { createApiClient, apiClientOptions, RateLimiter, type ApiClient } from '../api/index.ts';
+import { buildCollectors, COLLECTOR_NAMES } from '../collectors/registry.ts';
 import { secretsOf, type GtcConfig } from '../config/index.ts';
-import { systemClock } from '../lib/clock.ts';
+import { systemClock, type Clock } from '../lib/clock.ts';
 import { createLogger, type Logger } from '../lib/log.ts';
 import { Monitor } from '../monitor/monitor.ts';
 import { DatabaseBudgetStore } from '../runtime/budget-store.ts';
@@ -23,6 +23,15 @@ export interface DaemonAppOptions {
   beforeStart?: (parts: { store: Store }) => Promise<void>;
   /** Overrides config.server's port (`gtc demo` falls back to a free port). */
   port?: number;
+  /** Time source (default: the system clock); the chaos harness runs daemons on an accelerated one. */
+  clock?: Clock;
+  /**
+   * Harness-only (bench/chaos baseline): behave like the system gtc replaces where configuration
+   * cannot say it — deferred SQLite transactions (read, then upgrade to a write lock) and one rate
+   * limiter per collector, none shared through the database. The rest of the old behaviour (no
+   * write retries, 5 failures, retry at the next slot, fixed cooldown) is ordinary configuration.
+   */
+  emulateReplacedSystem?: boolean;
 }
 
 export interface RunningDaemonApp {
@@ -42,22 +51,27 @@ export function daemonLogger(config: GtcConfig): Logger {
 export async function startDaemonApp(options: DaemonAppOptions): Promise<RunningDaemonApp> {
   const { config } = options;
   const logger = options.logger ?? daemonLogger(config);
-  const clock = systemClock;
+  const clock = options.clock ?? systemClock;
+  const replaced = options.emulateReplacedSystem === true;
   const owner = processOwnerId();
   const monitor = new Monitor({ config, logger, clock });
 
-  const store = await openStore({ ...storeOptionsFromConfig(config.database), clock, hooks: monitor.storeHooks });
-  const limiter = new RateLimiter({
-    clock,
-    requestsPerMinute: config.api.requestsPerMinute,
-    burst: config.api.burst,
-    dailyLimit: config.api.dailyLimit,
-    budgetStore: new DatabaseBudgetStore(store, logger.child({ component: 'api-budget' })),
-    budgetKey: config.api.budgetKey,
-    onAcquire: monitor.onLimiterAcquire,
-  });
-  const api = createApiClient({ ...apiClientOptions(config.api), clock, limiter, hooks: monitor.apiHooks });
-  const instances = buildCollectors({ api, store, config, clock, instanceId: owner });
+  const store = await openStore({ ...storeOptionsFromConfig(config.database), clock, hooks: monitor.storeHooks, ...(replaced ? { sqliteBegin: 'deferred' as const } : {}) });
+  const newApi = (): ApiClient => {
+    const limiter = new RateLimiter({
+      clock,
+      requestsPerMinute: config.api.requestsPerMinute,
+      burst: config.api.burst,
+      dailyLimit: config.api.dailyLimit,
+      ...(replaced ? {} : { budgetStore: new DatabaseBudgetStore(store, logger.child({ component: 'api-budget' })), budgetKey: config.api.budgetKey }),
+      onAcquire: monitor.onLimiterAcquire,
+    });
+    return createApiClient({ ...apiClientOptions(config.api), clock, limiter, hooks: monitor.apiHooks });
+  };
+  const api = newApi();
+  const instances = replaced
+    ? COLLECTOR_NAMES.filter((name) => config.collectors[name].enabled).flatMap((name) => buildCollectors({ api: newApi(), store, config, clock, instanceId: owner }, { collectors: [name] }))
+    : buildCollectors({ api, store, config, clock, instanceId: owner });
   if (options.beforeStart) await options.beforeStart({ store });
 
   const daemon = createDaemon({

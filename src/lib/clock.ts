@@ -31,6 +31,52 @@ export const systemClock: Clock = {
   },
 };
 
+/**
+ * Simulated time running `speed` times faster than real time: `start + (real now - realStart) ×
+ * speed`. Processes given the same start, realStart and speed agree on the time without talking
+ * (the chaos harness runs daemons this way against the simulator); movable forward on demand
+ * (the simulator's admin endpoint).
+ */
+export class ScaledClock implements Clock {
+  private simBase: number;
+  private realBase: number;
+  private currentSpeed: number;
+
+  constructor(start: number, speed: number, private readonly realNow: () => number = Date.now, realStart: number = realNow()) {
+    if (!(speed > 0)) throw new Error(`speed must be > 0, got ${speed}`);
+    this.simBase = start;
+    this.realBase = realStart;
+    this.currentSpeed = speed;
+  }
+
+  now(): number {
+    return Math.floor(this.simBase + (this.realNow() - this.realBase) * this.currentSpeed);
+  }
+
+  get speed(): number {
+    return this.currentSpeed;
+  }
+
+  /** Changes the speed from now on; simulated time does not jump. */
+  setSpeed(speed: number): void {
+    if (!(speed > 0)) throw new Error(`speed must be > 0, got ${speed}`);
+    this.simBase = this.now();
+    this.realBase = this.realNow();
+    this.currentSpeed = speed;
+  }
+
+  /** Jumps simulated time forward. */
+  advance(ms: number): void {
+    if (!(ms >= 0)) throw new Error(`advanceMs must be >= 0, got ${ms}`);
+    this.simBase += ms;
+  }
+
+  /** Sleeps `ms` of simulated time (real time divided by the speed). */
+  sleep(ms: number, signal?: AbortSignal): Promise<void> {
+    return systemClock.sleep(Math.max(0, ms) / this.currentSpeed, signal);
+  }
+}
+
 interface Sleeper {
   at: number;
   seq: number;

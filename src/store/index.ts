@@ -45,6 +45,11 @@ export interface StoreOptions {
   hooks?: WriteHooks;
   /** Apply pending migrations on open (default true). */
   migrate?: boolean;
+  /**
+   * SQLite only, harness-only: 'deferred' begins write transactions with a plain BEGIN, as the
+   * replaced system did (the chaos baseline). gtc itself always uses 'immediate'.
+   */
+  sqliteBegin?: 'immediate' | 'deferred';
 }
 
 export interface Store {
@@ -92,6 +97,7 @@ export async function openStore(options: StoreOptions): Promise<Store> {
       synchronous: options.synchronous ?? 'NORMAL',
       busyTimeoutMs: options.busyTimeoutMs ?? 5000,
       checkpointEveryMs: options.checkpointEveryMs ?? 60_000,
+      begin: options.sqliteBegin ?? 'immediate',
     })
     : new PostgresBackend({ url: target.url, poolSize: options.poolSize ?? 10 });
   const store = new StoreImpl(backend, options);

@@ -24,6 +24,8 @@ export interface SqliteBackendOptions {
   busyTimeoutMs: number;
   /** How often a PASSIVE WAL checkpoint runs (0: never; SQLite still auto-checkpoints). */
   checkpointEveryMs: number;
+  /** 'deferred' only for the chaos baseline (the replaced system's BEGIN); see StoreOptions.sqliteBegin. */
+  begin?: 'immediate' | 'deferred';
 }
 
 const STATEMENT_CACHE_SIZE = 256;
@@ -87,7 +89,7 @@ export class SqliteBackend implements Backend {
       this.reader.pragma('query_only = ON');
     }
     this.statements = new StatementCache(this.writer);
-    this.begin = this.writer.prepare('BEGIN IMMEDIATE');
+    this.begin = this.writer.prepare(options.begin === 'deferred' ? 'BEGIN' : 'BEGIN IMMEDIATE');
     this.commit = this.writer.prepare('COMMIT');
     this.rollback = this.writer.prepare('ROLLBACK');
 

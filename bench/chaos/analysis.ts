@@ -1,0 +1,243 @@
+/**
+ * Judges one chaos pass: the database against the simulator's truth (rows lost, duplicates,
+ * gaps), the run history against the schedule (availability, staleness), and the daemons' own
+ * record of state changes and runs against the fault windows (detection, recovery).
+ */
+import { sql } from 'kysely';
+import type { Timeframe } from '../../src/api/index.ts';
+import { intervalStart } from '../../src/collectors/ohlcv-window.ts';
+import type { MarketTruth } from '../../src/sim/index.ts';
+import type { Store } from '../../src/store/index.ts';
+import { checkCandles, checkTrades } from '../../test/collectors/support/truth.ts';
+import type { DaemonEvent } from './cluster.ts';
+import { INTERVALS, type Mode } from './daemon-config.ts';
+import type { FaultWindow } from './faults.ts';
+
+/** A slot whose interval comes within this of an outage is left out of availability (the recovery goal). */
+export const RECOVERY_ALLOWANCE_MS = 5_000;
+/** Failures this long after a fault ended are still blamed on it (requests in flight). */
+const BLAME_AFTER_MS = 30_000;
+
+export interface FaultOutcome {
+  kind: string;
+  start: number;
+  end: number;
+  detail: string;
+  outage: boolean;
+  /** Instances with a failed run blamed on this fault. */
+  affected: string[];
+  failedRuns: number;
+  /** gtc: first failing run → first non-healthy state; baseline: → suspended (its only reaction). */
+  detectionMs: number | null;
+  /** Some affected instance never reacted (baseline: never suspended) while the fault lasted. */
+  neverReacted?: boolean;
+  /** Fault end → start of the first run that then succeeded (worst affected instance). */
+  recoveryMs: number | null;
+  /** Instances that failed during the fault and had no successful run before the scenario ended. */
+  notRecovered: string[];
+  /** kill -9: runs left in flight, and how long until another process completed their slot. */
+  killedRuns?: number;
+  takeoverMs?: number | null;
+}
+
+export interface Availability {
+  scheduled: number;
+  succeeded: number;
+  ratio: number;
+  /** Slots that did not succeed (instance @ ISO time), for the report. */
+  missed: string[];
+}
+
+export interface PassResult {
+  mode: Mode;
+  dialect: string;
+  watchedPools: number;
+  trades: { expected: number; stored: number; uncovered: number; inGaps: number; gaps: number; emptyGaps: number; wrong: number };
+  candles: { expected: number; matched: number; missing: number; wrong: number; lagging: number };
+  rowsLost: number;
+  duplicateRows: number;
+  duplicateSlotRuns: number;
+  duplicateSlots: string[];
+  /** Stored values that differ from the served ones (first few). */
+  wrongValues: string[];
+  availabilityOutsideOutages: Availability;
+  availabilityAllSlots: Availability;
+  faults: FaultOutcome[];
+  worstStalenessMs: number;
+  worstStalenessInstance: string;
+  integrity: string;
+  runs: { ok: number; failed: number; abandoned: number };
+}
+
+interface RunRow {
+  collector: string;
+  instance_id: string;
+  slot_start: number | null;
+  started_at: number;
+  finished_at: number | null;
+  status: string;
+}
+
+export interface AnalysisInput {
+  mode: Mode;
+  store: Store;
+  truth: MarketTruth;
+  pools: readonly string[];
+  addedAtS: number;
+  backfillDays: number;
+  events: readonly DaemonEvent[];
+  windows: readonly FaultWindow[];
+  /** Simulated ms: measured span (after warm-up) and the end. */
+  measuredFrom: number;
+  end: number;
+}
+
+export async function analyse(input: AnalysisInput): Promise<PassResult> {
+  const { store } = input;
+  const endS = Math.floor(input.end / 1000);
+  const trades = await checkTrades(store, input.truth, input.pools);
+  const timeframes: Timeframe[] = ['5m', '1h'];
+  const fromS = (tf: Timeframe): number => intervalStart(input.addedAtS - input.backfillDays * 86_400, tf);
+  const candles = await checkCandles(store, input.truth, input.pools, timeframes, fromS, endS, (tf) => (tf === '1h' ? 2 * 3600 : 2 * 900));
+  const missingCandles = candles.wrong.filter((w) => w.includes('stored null')).length;
+  const phantomCandles = candles.wrong.filter((w) => w.endsWith('never served')).length;
+  const phantomTrades = trades.wrong.filter((w) => w.endsWith('never served')).length;
+
+  const runs = (await store.db.selectFrom('collection_runs').select(['collector', 'instance_id', 'slot_start', 'started_at', 'finished_at', 'status']).orderBy('id').execute()).map((r) => ({
+    ...r, slot_start: r.slot_start === null ? null : Number(r.slot_start), started_at: Number(r.started_at), finished_at: r.finished_at === null ? null : Number(r.finished_at),
+  })) as RunRow[];
+  const duplicateSlots = await duplicateSlotRuns(store);
+  const outages = input.windows.filter((w) => w.outage);
+  const slotsOutside = availability(runs, input.measuredFrom, input.end, outages);
+  const slotsAll = availability(runs, input.measuredFrom, input.end, []);
+  const staleness = worstStaleness(runs, input.measuredFrom, input.end);
+  const windows = [...input.windows].sort((a, b) => a.start - b.start);
+  const faults = windows.map((w, i) => faultOutcome(input.mode, w, Math.min(w.end + BLAME_AFTER_MS, windows.slice(i + 1).find((x) => x.kind !== 'kill-9')?.start ?? Infinity), input.events, runs, input.end));
+
+  return {
+    mode: input.mode,
+    dialect: store.dialect,
+    watchedPools: input.pools.length,
+    trades: { expected: trades.expected, stored: trades.stored, uncovered: trades.uncovered.length, inGaps: trades.inGaps, gaps: trades.gaps, emptyGaps: trades.emptyGaps.length, wrong: trades.wrong.length - phantomTrades },
+    candles: { expected: candles.expected, matched: candles.matched, missing: missingCandles, wrong: candles.wrong.length - missingCandles - phantomCandles, lagging: candles.lagging.length },
+    rowsLost: trades.uncovered.length + missingCandles,
+    duplicateRows: phantomTrades + phantomCandles,
+    duplicateSlotRuns: duplicateSlots.length,
+    wrongValues: [...trades.wrong.filter((w) => !w.endsWith('never served')), ...candles.wrong.filter((w) => !w.includes('stored null') && !w.endsWith('never served'))].slice(0, 10),
+    duplicateSlots,
+    availabilityOutsideOutages: slotsOutside,
+    availabilityAllSlots: slotsAll,
+    faults,
+    worstStalenessMs: staleness.ms,
+    worstStalenessInstance: staleness.instance,
+    integrity: await store.integrityCheck(),
+    runs: { ok: runs.filter((r) => r.status === 'ok').length, failed: runs.filter((r) => r.status === 'failed').length, abandoned: runs.filter((r) => r.status === 'abandoned' || r.status === 'running').length },
+  };
+}
+
+/** Slots that more than one run completed successfully (collector@slot: the runs' owners and times). */
+async function duplicateSlotRuns(store: Store): Promise<string[]> {
+  const rows = await sql<{ collector: string; slot_start: number | string }>`select collector, slot_start from collection_runs where status = 'ok' and slot_start is not null group by collector, slot_start having count(*) > 1`.execute(store.db);
+  const out: string[] = [];
+  for (const row of rows.rows) {
+    const runs = await store.db.selectFrom('collection_runs').select(['instance_id', 'started_at', 'finished_at']).where('collector', '=', row.collector).where('slot_start', '=', Number(row.slot_start)).where('status', '=', 'ok').execute();
+    const iso = (s: number | null): string => (s === null ? '?' : new Date(Number(s) * 1000).toISOString().slice(11, 19));
+    out.push(`${row.collector}@${new Date(Number(row.slot_start) * 1000).toISOString()}: ${runs.map((r) => `${r.instance_id} ${iso(r.started_at)}–${iso(r.finished_at)}`).join(', ')}`);
+  }
+  return out;
+}
+
+function intervalOf(instance: string): number {
+  return INTERVALS[instance.split(':')[0] as string] ?? 300_000;
+}
+
+/** Slots on each instance's grid in [from, end) whose whole interval fits; succeeded when an ok run has that slot. */
+function availability(runs: readonly RunRow[], from: number, end: number, outages: readonly FaultWindow[]): Availability {
+  const instances = [...new Set(runs.map((r) => r.collector))].sort();
+  const okSlots = new Set(runs.filter((r) => r.status === 'ok' && r.slot_start !== null).map((r) => `${r.collector}@${(r.slot_start as number) * 1000}`));
+  let scheduled = 0;
+  let succeeded = 0;
+  const missed: string[] = [];
+  for (const instance of instances) {
+    const interval = intervalOf(instance);
+    for (let slot = Math.ceil(from / interval) * interval; slot + interval <= end; slot += interval) {
+      const hit = outages.some((w) => w.start < slot + interval && slot < w.end + RECOVERY_ALLOWANCE_MS);
+      if (hit) continue;
+      scheduled += 1;
+      if (okSlots.has(`${instance}@${slot}`)) succeeded += 1;
+      else missed.push(`${instance}@${new Date(slot).toISOString()}`);
+    }
+  }
+  return { scheduled, succeeded, ratio: scheduled === 0 ? 1 : succeeded / scheduled, missed };
+}
+
+/** The longest time a data collector (5-minute instances) went without a successful run, measured span only. */
+function worstStaleness(runs: readonly RunRow[], from: number, end: number): { ms: number; instance: string } {
+  let worst = { ms: 0, instance: '' };
+  const instances = [...new Set(runs.map((r) => r.collector))].filter((i) => intervalOf(i) <= 300_000);
+  for (const instance of instances) {
+    const finishes = runs.filter((r) => r.collector === instance && r.status === 'ok' && r.finished_at !== null).map((r) => (r.finished_at as number) * 1000).sort((a, b) => a - b);
+    let previous = finishes.filter((f) => f <= from).at(-1) ?? from;
+    for (const at of [...finishes.filter((f) => f > from), end]) {
+      if (at - previous > worst.ms) worst = { ms: at - previous, instance };
+      previous = at;
+    }
+  }
+  return worst;
+}
+
+/** The state of an instance in one daemon just before `at`, from its logged transitions. */
+function stateBefore(events: readonly DaemonEvent[], daemon: number, instance: string, at: number): string {
+  let state = 'healthy';
+  for (const e of events) if (e.kind === 'transition' && e.daemon === daemon && e.instance === instance && e.at < at) state = e.to;
+  return state;
+}
+
+function faultOutcome(mode: Mode, w: FaultWindow, blameUntil: number, events: readonly DaemonEvent[], runs: readonly RunRow[], end: number): FaultOutcome {
+  const base = { kind: w.kind, start: w.start, end: w.end, detail: w.detail, outage: w.outage };
+  if (w.kind === 'kill-9') return { ...base, ...killOutcome(w, runs) };
+  const failures = events.filter((e): e is Extract<DaemonEvent, { kind: 'run' }> => e.kind === 'run' && !e.ok && e.at >= w.start && e.at <= blameUntil);
+  const affected = [...new Set(failures.map((e) => e.instance))].sort();
+  // gtc reacts by leaving "healthy"; the replaced system's only reaction was at its threshold.
+  const reacted = (state: string): boolean => (mode === 'gtc' ? state !== 'healthy' : state === 'suspended');
+  let detection: number | null = null;
+  let neverReacted = false;
+  let recovery: number | null = null;
+  const notRecovered: string[] = [];
+  for (const instance of affected) {
+    const mine = failures.filter((e) => e.instance === instance);
+    const first = mine.reduce((a, b) => (b.at < a.at ? b : a));
+    if (reacted(stateBefore(events, first.daemon, instance, first.at))) detection = Math.max(detection ?? 0, 0);
+    else {
+      const reaction = events.find((e) => e.kind === 'transition' && e.daemon === first.daemon && e.instance === instance && e.at >= first.at - 1 && reacted(e.to));
+      if (reaction) detection = Math.max(detection ?? 0, reaction.at - first.at);
+      else neverReacted = true;
+    }
+    const lastFail = Math.max(...mine.map((e) => e.at));
+    const success = events.find((e): e is Extract<DaemonEvent, { kind: 'run' }> => e.kind === 'run' && e.ok && e.instance === instance && e.at > Math.max(w.end, lastFail));
+    if (!success) {
+      notRecovered.push(instance);
+      recovery = Math.max(recovery ?? 0, end - w.end);
+      continue;
+    }
+    recovery = Math.max(recovery ?? 0, Math.max(0, success.startedAt - w.end));
+  }
+  return { ...base, affected, failedRuns: failures.length, detectionMs: neverReacted ? null : detection, neverReacted, recoveryMs: recovery, notRecovered };
+}
+
+/** Runs the killed process left in flight, and the delay until another process completed each such slot. */
+function killOutcome(w: FaultWindow, runs: readonly RunRow[]): Pick<FaultOutcome, 'affected' | 'failedRuns' | 'detectionMs' | 'recoveryMs' | 'notRecovered' | 'killedRuns' | 'takeoverMs'> {
+  const pid = /pid (\d+)/.exec(w.detail)?.[1];
+  const killed = runs.filter((r) => pid !== undefined && r.instance_id.includes(`:${pid}:`) && (r.status === 'abandoned' || r.status === 'running') && r.slot_start !== null);
+  let takeover: number | null = null;
+  const notRecovered: string[] = [];
+  for (const run of killed) {
+    const done = runs.find((r) => r.collector === run.collector && r.slot_start === run.slot_start && r.status === 'ok');
+    if (!done) {
+      notRecovered.push(`${run.collector}@${new Date((run.slot_start as number) * 1000).toISOString()}`);
+      continue;
+    }
+    takeover = Math.max(takeover ?? 0, done.started_at * 1000 - w.start);
+  }
+  return { affected: [...new Set(killed.map((r) => r.collector))], failedRuns: 0, detectionMs: null, recoveryMs: takeover, notRecovered, killedRuns: killed.length, takeoverMs: takeover };
+}

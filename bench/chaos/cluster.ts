@@ -1,0 +1,174 @@
+/**
+ * Several real `gtc start` processes on one database, on the accelerated clock the simulator
+ * uses (GTC_CLOCK_* hooks). Reads each daemon's JSON log for the runtime's own record of state
+ * changes and runs (times converted to simulated time), samples resident memory from /proc, and
+ * can kill -9 and restart any of them.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createWriteStream, readFileSync, type WriteStream } from 'node:fs';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import type { Timebase } from './timebase.ts';
+
+const GTC_MAIN = new URL('../../src/cli/main.ts', import.meta.url).pathname;
+
+/** What the harness learns from a daemon's log line. */
+export type DaemonEvent =
+  | { kind: 'transition'; daemon: number; instance: string; at: number; from: string; to: string; reason: string }
+  | { kind: 'run'; daemon: number; instance: string; at: number; startedAt: number; ok: boolean; failureClass: string | null };
+
+export interface RssSample {
+  daemon: number;
+  pid: number;
+  /** Simulated time, epoch ms. */
+  at: number;
+  rssMb: number;
+}
+
+export interface ClusterOptions {
+  count: number;
+  configFile: string;
+  logDir: string;
+  timebase: Timebase;
+  /** Runs the daemons as the replaced system (the baseline). */
+  emulateReplacedSystem: boolean;
+  onEvent: (event: DaemonEvent) => void;
+  rssEveryMs?: number;
+}
+
+interface Slot {
+  child: ChildProcess | undefined;
+  exited: Promise<void>;
+  log: WriteStream;
+  starts: number;
+}
+
+export class DaemonCluster {
+  readonly rss: RssSample[] = [];
+  /** Log lines at level error or above (pino 50+), first few kept per daemon. */
+  readonly errors: string[] = [];
+  errorCount = 0;
+  private stopped = false;
+  private readonly slots: Slot[] = [];
+  private readonly sampler: NodeJS.Timeout;
+
+  constructor(private readonly options: ClusterOptions) {
+    for (let i = 0; i < options.count; i++) {
+      this.slots.push({ child: undefined, exited: Promise.resolve(), log: createWriteStream(join(options.logDir, `daemon-${i}.log`), { flags: 'a' }), starts: 0 });
+    }
+    this.sampler = setInterval(() => this.sampleRss(), options.rssEveryMs ?? 1000);
+  }
+
+  get count(): number {
+    return this.slots.length;
+  }
+
+  startAll(): void {
+    for (let i = 0; i < this.slots.length; i++) this.start(i);
+  }
+
+  pid(index: number): number | undefined {
+    return this.slot(index).child?.pid;
+  }
+
+  isRunning(index: number): boolean {
+    const child = this.slot(index).child;
+    return child !== undefined && child.exitCode === null && child.signalCode === null;
+  }
+
+  start(index: number): void {
+    const slot = this.slot(index);
+    if (this.isRunning(index)) return;
+    const { timebase } = this.options;
+    const env: NodeJS.ProcessEnv = Object.fromEntries(Object.entries(process.env).filter(([key]) => !key.startsWith('GTC_')));
+    Object.assign(env, {
+      GTC_CLOCK_SPEED: String(timebase.speed),
+      GTC_CLOCK_START_MS: String(timebase.simStart),
+      GTC_CLOCK_ANCHOR_MS: String(timebase.realStart),
+      ...(this.options.emulateReplacedSystem ? { GTC_EMULATE_REPLACED_SYSTEM: '1' } : {}),
+    });
+    const child = spawn(process.execPath, ['--import', 'tsx', GTC_MAIN, '--config', this.options.configFile, 'start'], { stdio: ['ignore', 'pipe', 'pipe'], env });
+    slot.child = child;
+    slot.starts += 1;
+    slot.exited = new Promise((resolve) => child.once('close', () => resolve()));
+    slot.log.write(`# start ${slot.starts} pid ${child.pid} at ${new Date().toISOString()}\n`);
+    // The logger writes JSON lines to stderr; either stream is read the same way.
+    for (const stream of [child.stdout, child.stderr]) {
+      createInterface({ input: stream }).on('line', (line) => {
+        slot.log.write(`${line}\n`);
+        this.parse(index, line);
+      });
+    }
+  }
+
+  /** kill -9; resolves once the process is gone. */
+  async kill(index: number): Promise<void> {
+    const slot = this.slot(index);
+    if (!this.isRunning(index)) return;
+    slot.log.write(`# kill -9 at ${new Date().toISOString()}\n`);
+    slot.child?.kill('SIGKILL');
+    await slot.exited;
+  }
+
+  /** SIGTERM to every daemon (a clean shutdown); kill -9 after `graceMs` real ms. */
+  async stopAll(graceMs = 20_000): Promise<void> {
+    if (this.stopped) return;
+    this.stopped = true;
+    clearInterval(this.sampler);
+    await Promise.all(this.slots.map(async (slot, index) => {
+      if (!this.isRunning(index)) return;
+      slot.child?.kill('SIGTERM');
+      const timer = setTimeout(() => slot.child?.kill('SIGKILL'), graceMs);
+      await slot.exited;
+      clearTimeout(timer);
+    }));
+    await Promise.all(this.slots.map((slot) => new Promise<void>((resolve) => slot.log.end(() => resolve()))));
+  }
+
+  private slot(index: number): Slot {
+    const slot = this.slots[index];
+    if (!slot) throw new Error(`no daemon ${index}`);
+    return slot;
+  }
+
+  private parse(daemon: number, line: string): void {
+    if (!line.startsWith('{')) return;
+    let entry: Record<string, unknown>;
+    try {
+      entry = JSON.parse(line) as Record<string, unknown>;
+    } catch {
+      return;
+    }
+    const level = Number(entry.level ?? 0);
+    const msg = String(entry.msg ?? '');
+    if (level >= 50) {
+      this.errorCount += 1;
+      if (this.errors.length < 20) this.errors.push(`daemon ${daemon}: ${msg}${entry.err ? ` (${JSON.stringify(entry.err).slice(0, 300)})` : ''}`);
+    }
+    const instance = typeof entry.instance === 'string' ? entry.instance : undefined;
+    if (!instance) return;
+    const at = this.options.timebase.toSim(typeof entry.time === 'string' ? Date.parse(entry.time) : Number(entry.time));
+    if (msg.startsWith('state ') && typeof entry.to === 'string') {
+      this.options.onEvent({ kind: 'transition', daemon, instance, at, from: String(entry.from), to: entry.to, reason: String(entry.reason ?? '') });
+    } else if (msg === 'run succeeded') {
+      this.options.onEvent({ kind: 'run', daemon, instance, at, startedAt: at - Number(entry.durationMs ?? 0), ok: true, failureClass: null });
+    } else if (msg === 'run failed') {
+      this.options.onEvent({ kind: 'run', daemon, instance, at, startedAt: at, ok: false, failureClass: typeof entry.failureClass === 'string' ? entry.failureClass : null });
+    }
+  }
+
+  private sampleRss(): void {
+    const at = this.options.timebase.now();
+    this.slots.forEach((slot, daemon) => {
+      const pid = slot.child?.pid;
+      if (pid === undefined || !this.isRunning(daemon)) return;
+      try {
+        const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+        const kb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? NaN);
+        if (Number.isFinite(kb)) this.rss.push({ daemon, pid, at, rssMb: kb / 1024 });
+      } catch {
+        // The process just exited.
+      }
+    });
+  }
+}

@@ -1,0 +1,206 @@
+/**
+ * The faults a chaos run injects, each switched on and off at a simulated time, and the windows
+ * they were actually active (simulated ms), which the analysis judges the runtime against.
+ */
+import { spawn, execFile, type ChildProcess } from 'node:child_process';
+import { closeSync, mkdirSync, openSync, rmSync, statfsSync, statSync, writeSync } from 'node:fs';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { promisify } from 'node:util';
+import type { Simulator } from '../../src/sim/index.ts';
+import type { DaemonCluster } from './cluster.ts';
+import type { ThrowawayPostgres } from './postgres.ts';
+import type { Timebase } from './timebase.ts';
+
+const run = promisify(execFile);
+const LOCK_HOLDER = new URL('./lock-holder.ts', import.meta.url).pathname;
+
+export type FaultKind =
+  | 'incident-lock' | 'lock-storm' | 'api-5xx' | 'api-429' | 'api-429-retry-after' | 'api-hang'
+  | 'api-malformed' | 'api-drift' | 'kill-9' | 'disk-full' | 'pg-restart' | 'sim-unreachable';
+
+/** One fault of a scenario: when (simulated ms after the scenario start) and for how long. */
+export interface FaultStep {
+  kind: FaultKind;
+  at: number;
+  durationMs: number;
+  /** lock-storm: locks of this length, one every `everyMs`, for durationMs. */
+  holdMs?: number;
+  everyMs?: number;
+  /** api-malformed / api-drift: share of requests hit. */
+  rate?: number;
+}
+
+export interface FaultWindow {
+  kind: FaultKind;
+  /** Simulated ms: when the fault was in force (from the injector's confirmation). */
+  start: number;
+  end: number;
+  /** Injected outage: slots overlapping it are left out of availability (a kill -9 is not one). */
+  outage: boolean;
+  /** Which dependency it hits: database or API instances (kill -9: whichever ran in the killed process). */
+  hits: 'database' | 'api' | 'process';
+  detail: string;
+}
+
+/** A separate process that takes the database's write lock on command. */
+export class LockHolder {
+  private constructor(private readonly child: ChildProcess, private readonly replies: AsyncIterator<string>) {}
+
+  static async start(url: string): Promise<LockHolder> {
+    const child = spawn(process.execPath, ['--import', 'tsx', LOCK_HOLDER, url], { stdio: ['pipe', 'pipe', 'inherit'] });
+    const holder = new LockHolder(child, createInterface({ input: child.stdout as NodeJS.ReadableStream })[Symbol.asyncIterator]());
+    await holder.expect('ready');
+    return holder;
+  }
+
+  async lock(): Promise<void> {
+    this.child.stdin?.write('lock\n');
+    await this.expect('locked');
+  }
+
+  async release(): Promise<void> {
+    this.child.stdin?.write('release\n');
+    await this.expect('released');
+  }
+
+  async close(): Promise<void> {
+    this.child.stdin?.end();
+    if (this.child.exitCode === null) await new Promise((resolve) => this.child.once('close', resolve));
+  }
+
+  private async expect(word: string): Promise<void> {
+    const next = await this.replies.next();
+    if (next.done || next.value !== word) throw new Error(`lock holder: expected "${word}", got ${next.done ? 'end of output' : JSON.stringify(next.value)}`);
+  }
+}
+
+/** A small tmpfs for the SQLite file, so the disk can really be filled and emptied again. */
+export class SmallDisk {
+  private constructor(readonly folder: string) {}
+
+  /** Mounts a tmpfs of `sizeMb` at `folder` (needs root); undefined when that is not allowed. */
+  static async mount(folder: string, sizeMb: number): Promise<SmallDisk | undefined> {
+    mkdirSync(folder, { recursive: true });
+    try {
+      await run('mount', ['-t', 'tmpfs', '-o', `size=${sizeMb}m`, 'tmpfs', folder]);
+      return new SmallDisk(folder);
+    } catch {
+      return undefined;
+    }
+  }
+
+  /** Fills every free byte with a filler file (the database may grow meanwhile: the rest goes in small pieces). */
+  async fill(): Promise<number> {
+    const filler = join(this.folder, 'filler');
+    const stats = statfsSync(this.folder);
+    const free = Number(stats.bavail) * Number(stats.bsize);
+    await run('fallocate', ['-l', String(Math.max(0, free - 1_048_576)), filler]).catch(() => undefined);
+    const fd = openSync(filler, 'a');
+    const chunk = Buffer.alloc(4096);
+    try {
+      for (;;) writeSync(fd, chunk);
+    } catch {
+      // ENOSPC: full.
+    } finally {
+      closeSync(fd);
+    }
+    return statSync(filler).size;
+  }
+
+  empty(): void {
+    rmSync(join(this.folder, 'filler'), { force: true });
+  }
+
+  async unmount(): Promise<void> {
+    await run('umount', ['-l', this.folder]).catch(() => undefined);
+  }
+}
+
+export interface InjectorDeps {
+  timebase: Timebase;
+  sim: Simulator;
+  cluster: DaemonCluster;
+  lockHolder: LockHolder;
+  postgres: ThrowawayPostgres | undefined;
+  disk: SmallDisk | undefined;
+  random: () => number;
+  /** Simulated ms a killed daemon stays down before its restart. */
+  restartAfterMs: number;
+}
+
+const API_MODE: Partial<Record<FaultKind, string>> = {
+  'api-5xx': '5xx', 'api-429': '429', 'api-429-retry-after': '429-retry-after', 'api-hang': 'hang',
+  'api-malformed': 'malformed', 'api-drift': 'drift', 'sim-unreachable': 'unreachable',
+};
+
+/** Injects one fault at its time and resolves with the window it was in force (or a reason it was skipped). */
+export async function inject(step: FaultStep, scenarioStart: number, deps: InjectorDeps): Promise<FaultWindow | FaultWindow[] | { skipped: string; kind: FaultKind }> {
+  const { timebase, sim } = deps;
+  await timebase.until(scenarioStart + step.at);
+  const endAt = scenarioStart + step.at + step.durationMs;
+  const apiMode = API_MODE[step.kind];
+  if (apiMode) {
+    const spec = { mode: apiMode, durationMs: step.durationMs + 60_000, ...(step.rate !== undefined ? { rate: step.rate } : {}), ...(apiMode === '429-retry-after' ? { retryAfterS: 10 } : {}) };
+    sim.faults.set(spec as Parameters<Simulator['faults']['set']>[0]);
+    const start = timebase.now();
+    await timebase.until(endAt);
+    sim.faults.set({ mode: 'none' });
+    const bad = step.kind === 'api-malformed' || step.kind === 'api-drift';
+    return { kind: step.kind, start, end: timebase.now(), outage: true, hits: 'api', detail: `simulator fault ${apiMode}${step.rate !== undefined ? ` on ${step.rate * 100}% of requests` : ''}${bad ? ' (bad data)' : ''}` };
+  }
+  switch (step.kind) {
+    case 'incident-lock': {
+      await deps.lockHolder.lock();
+      const start = timebase.now();
+      await timebase.until(start + step.durationMs);
+      await deps.lockHolder.release();
+      return { kind: step.kind, start, end: timebase.now(), outage: true, hits: 'database', detail: `write lock held by another process for ${step.durationMs / 1000} s (simulated)` };
+    }
+    case 'lock-storm': {
+      // Each lock is its own window: detection and recovery are judged per lock.
+      const hold = step.holdMs ?? 5_000;
+      const every = step.everyMs ?? 20_000;
+      const windows: FaultWindow[] = [];
+      for (let next = scenarioStart + step.at; next + hold <= endAt; next += every) {
+        await timebase.until(next);
+        await deps.lockHolder.lock();
+        const start = timebase.now();
+        await timebase.until(start + hold);
+        await deps.lockHolder.release();
+        windows.push({ kind: step.kind, start, end: timebase.now(), outage: true, hits: 'database', detail: `write lock of ${hold / 1000} s, one every ${every / 1000} s` });
+      }
+      return windows;
+    }
+    case 'kill-9': {
+      await timebase.until(timebase.now() + Math.floor(deps.random() * step.durationMs));
+      const running = Array.from({ length: deps.cluster.count }, (_, i) => i).filter((i) => deps.cluster.isRunning(i));
+      const victim = running[Math.floor(deps.random() * running.length)];
+      if (victim === undefined) return { skipped: 'no daemon running', kind: step.kind };
+      const start = timebase.now();
+      const pid = deps.cluster.pid(victim);
+      await deps.cluster.kill(victim);
+      await timebase.until(start + deps.restartAfterMs);
+      deps.cluster.start(victim);
+      return { kind: step.kind, start, end: timebase.now(), outage: false, hits: 'process', detail: `daemon ${victim} (pid ${pid}) killed with SIGKILL, restarted ${deps.restartAfterMs / 1000} s later` };
+    }
+    case 'disk-full': {
+      if (!deps.disk) return { skipped: deps.postgres ? 'PostgreSQL run (a full disk is tested on SQLite)' : 'could not mount a small tmpfs (needs root)', kind: step.kind };
+      const bytes = await deps.disk.fill();
+      const start = timebase.now();
+      await timebase.until(endAt);
+      deps.disk.empty();
+      return { kind: step.kind, start, end: timebase.now(), outage: true, hits: 'database', detail: `the database's filesystem filled (${Math.round(bytes / 1048576)} MiB filler) then emptied` };
+    }
+    case 'pg-restart': {
+      if (!deps.postgres) return { skipped: 'SQLite run (a PostgreSQL restart is tested on PostgreSQL)', kind: step.kind };
+      const start = timebase.now();
+      await deps.postgres.stop();
+      await timebase.until(endAt);
+      await deps.postgres.start();
+      return { kind: step.kind, start, end: timebase.now(), outage: true, hits: 'database', detail: 'pg_ctl stop -m fast, down, pg_ctl start (throwaway cluster)' };
+    }
+    default:
+      return { skipped: `unknown fault ${step.kind}`, kind: step.kind };
+  }
+}

@@ -1,0 +1,53 @@
+/**
+ * The incident's lock, from a separate process: holds the database's write lock on command.
+ *   node --import tsx bench/chaos/lock-holder.ts sqlite:FILE | postgres://…
+ * stdin "lock" → SQLite BEGIN EXCLUSIVE / PostgreSQL LOCK TABLE … IN EXCLUSIVE MODE on every
+ * table gtc writes (reads still pass, as with SQLite WAL); prints "locked". "release" → COMMIT;
+ * prints "released". Started ahead of time, so taking the lock is immediate.
+ */
+import BetterSqlite3 from 'better-sqlite3';
+import pg from 'pg';
+import { createInterface } from 'node:readline';
+import { TABLE_NAMES } from '../../src/store/schema.ts';
+
+const url = process.argv[2];
+if (!url) throw new Error('usage: lock-holder.ts sqlite:FILE | postgres://…');
+
+interface Holder {
+  lock(): Promise<void>;
+  release(): Promise<void>;
+}
+
+async function sqliteHolder(file: string): Promise<Holder> {
+  const db = new BetterSqlite3(file);
+  db.pragma('busy_timeout = 60000');
+  return {
+    lock: async () => void db.exec('BEGIN EXCLUSIVE'),
+    release: async () => void db.exec('COMMIT'),
+  };
+}
+
+async function postgresHolder(connectionString: string): Promise<Holder> {
+  const client = new pg.Client({ connectionString });
+  await client.connect();
+  return {
+    lock: async () => {
+      await client.query('BEGIN');
+      await client.query(`LOCK TABLE ${TABLE_NAMES.join(', ')} IN EXCLUSIVE MODE`);
+    },
+    release: async () => void (await client.query('COMMIT')),
+  };
+}
+
+const holder = url.startsWith('postgres') ? await postgresHolder(url) : await sqliteHolder(url.replace(/^sqlite:/, ''));
+process.stdout.write('ready\n');
+for await (const line of createInterface({ input: process.stdin })) {
+  if (line === 'lock') {
+    await holder.lock();
+    process.stdout.write('locked\n');
+  } else if (line === 'release') {
+    await holder.release();
+    process.stdout.write('released\n');
+  }
+}
+process.exit(0);

@@ -1,0 +1,98 @@
+/**
+ * gtc's chaos and soak harness (issue 7):
+ *
+ *   npm run chaos -- [--profile quick|full] [--dialect sqlite|postgres] [--no-baseline] [--seed S] [--speed N] [--strict]
+ *   (= node --import tsx bench/chaos/main.ts …)
+ *
+ * Runs the simulator and three `gtc start` processes on one database on an accelerated clock,
+ * injects every fault of the profile, compares the database with the simulator's truth, then does
+ * the same with the daemons configured as the replaced system (the baseline), and prints JSON
+ * lines (design.md §10) on stdout and a markdown report to bench/chaos/reports/. Exits 1 when the
+ * data is wrong (rows lost or duplicated, a gap unrecorded, integrity not ok); timing goals that
+ * are missed are reported, and fail the run only with --strict.
+ */
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createThrowawayPostgres, type ThrowawayPostgres } from './postgres.ts';
+import { runPass } from './pass.ts';
+import { profile as profileNamed } from './profiles.ts';
+import { dataGoalsFailed, goals, markdown, printLines, type ChaosRun } from './report.ts';
+import { soakResult } from './soak.ts';
+
+interface Args {
+  profile: string;
+  dialect: 'sqlite' | 'postgres';
+  baseline: boolean;
+  seed: string;
+  speed: number | undefined;
+  strict: boolean;
+  keep: boolean;
+}
+
+function parseArgs(argv: readonly string[]): Args {
+  const args: Args = { profile: 'quick', dialect: 'sqlite', baseline: true, seed: 'chaos', speed: undefined, strict: false, keep: false };
+  for (let i = 0; i < argv.length; i++) {
+    const flag = argv[i];
+    const value = (): string => {
+      const v = argv[++i];
+      if (v === undefined) throw new Error(`${flag} needs a value`);
+      return v;
+    };
+    if (flag === '--profile') args.profile = value();
+    else if (flag === '--dialect') {
+      const d = value();
+      if (d !== 'sqlite' && d !== 'postgres') throw new Error(`--dialect must be sqlite or postgres, got "${d}"`);
+      args.dialect = d;
+    } else if (flag === '--baseline') args.baseline = true;
+    else if (flag === '--no-baseline') args.baseline = false;
+    else if (flag === '--seed') args.seed = value();
+    else if (flag === '--speed') args.speed = Number(value());
+    else if (flag === '--strict') args.strict = true;
+    else if (flag === '--keep') args.keep = true;
+    else throw new Error(`unknown option ${flag} (see bench/chaos/main.ts)`);
+  }
+  return args;
+}
+
+async function main(): Promise<void> {
+  const args = parseArgs(process.argv.slice(2));
+  const profile = profileNamed(args.profile);
+  if (args.speed !== undefined) profile.speed = args.speed;
+  const startedAt = new Date().toISOString();
+  const workDir = mkdtempSync(join(tmpdir(), `gtc-chaos-${profile.name}-${args.dialect}-`));
+  const progress = (line: string): void => void process.stderr.write(`chaos: ${line}\n`);
+  progress(`work folder ${workDir}`);
+  let postgres: ThrowawayPostgres | undefined;
+  try {
+    if (args.dialect === 'postgres') {
+      postgres = await createThrowawayPostgres();
+      progress(`throwaway PostgreSQL cluster on 127.0.0.1:${postgres.port}`);
+    }
+    // The soak trend needs a process that lived a while: a simulated day (full) or half the run (quick).
+    const minLifeMs = Math.min(86_400_000, profile.durationMs / 2);
+    const pass = async (mode: 'gtc' | 'baseline'): Promise<{ output: Awaited<ReturnType<typeof runPass>>; soak: ReturnType<typeof soakResult> }> => {
+      const output = await runPass({ mode, profile, dialect: args.dialect, postgres, workDir, seed: args.seed, progress });
+      return { output, soak: soakResult(output.rss, output.soak, minLifeMs) };
+    };
+    const gtc = await pass('gtc');
+    const baseline = args.baseline ? await pass('baseline') : undefined;
+    const run: ChaosRun = { profile: profile.name, dialect: args.dialect, seed: args.seed, speed: profile.speed, startedAt, gtc, baseline };
+    printLines(run);
+    const command = `npm run chaos -- --profile ${profile.name} --dialect ${args.dialect}${args.baseline ? '' : ' --no-baseline'}${args.speed !== undefined ? ` --speed ${args.speed}` : ''}`;
+    const reportDir = new URL('./reports/', import.meta.url).pathname;
+    mkdirSync(reportDir, { recursive: true });
+    const file = join(reportDir, `${startedAt.slice(0, 10)}-${profile.name}-${args.dialect}.md`);
+    writeFileSync(file, markdown(run, command));
+    writeFileSync(join(workDir, 'result.json'), JSON.stringify(run, null, 1));
+    progress(`report: ${file}`);
+    for (const goal of goals(run)) progress(`${goal.met ? 'met   ' : 'MISSED'} ${goal.goal}: ${goal.value}`);
+    if (dataGoalsFailed(run) || (args.strict && goals(run).some((g) => !g.met))) process.exitCode = 1;
+  } finally {
+    await postgres?.destroy();
+    if (!args.keep && process.exitCode !== 1) rmSync(workDir, { recursive: true, force: true });
+    else progress(`kept ${workDir} (daemon logs, configuration, result.json)`);
+  }
+}
+
+await main();
