@@ -26,6 +26,8 @@ export interface Finding {
 export interface AlertRule {
   name: string;
   severity: Severity;
+  /** When it fires and resolves, in a sentence (for the README's alert reference). */
+  description: string;
   /** Every subject for which the rule's condition holds now. */
   evaluate(snapshot: AlertSnapshot): Finding[];
   /**
@@ -65,6 +67,7 @@ export function defaultRules(thresholds: Partial<RuleThresholds> = {}): AlertRul
     {
       name: 'collector-suspended',
       severity: 'critical',
+      description: 'A collector instance is suspended (failureThreshold failures in a row). Resolves at its first successful run, so a probe that resumes it only to fail again does not raise a second alert.',
       evaluate: (s) =>
         s.status.collectors
           .filter((c) => c.state === 'suspended')
@@ -76,6 +79,7 @@ export function defaultRules(thresholds: Partial<RuleThresholds> = {}): AlertRul
     {
       name: 'breaker-open',
       severity: 'critical',
+      description: 'The database or API circuit breaker is open (subject `db` or `api`). Resolves when it half-opens or closes.',
       evaluate: (s) => {
         const out: Finding[] = [];
         if (s.status.database.breaker === 'open') out.push({ subject: 'db', summary: 'The database circuit breaker is open: writes are failing and being held back.' });
@@ -86,6 +90,7 @@ export function defaultRules(thresholds: Partial<RuleThresholds> = {}): AlertRul
     {
       name: 'data-stale',
       severity: 'warning',
+      description: `A collector's last success is older than ${t.staleIntervals} of its intervals (or it never succeeded for that long). Disabled collectors are exempt.`,
       evaluate: (s) =>
         active(s).flatMap((c) => {
           const last = c.lastSuccessAt ? Date.parse(c.lastSuccessAt) : s.firstSeen(c.name);
@@ -99,6 +104,7 @@ export function defaultRules(thresholds: Partial<RuleThresholds> = {}): AlertRul
     {
       name: 'db-lock-wait-high',
       severity: 'warning',
+      description: `The p99 of write-lock waits over the last 5 minutes is above ${t.lockWaitP99Ms} ms: another process holds long write transactions.`,
       evaluate: (s) =>
         s.lockWaitP99Ms !== null && s.lockWaitP99Ms > t.lockWaitP99Ms
           ? [{ subject: 'db', value: s.lockWaitP99Ms, summary: `Write-lock wait p99 is ${Math.round(s.lockWaitP99Ms)} ms (limit ${t.lockWaitP99Ms} ms): another process holds the database's write lock for long.` }]
@@ -107,6 +113,7 @@ export function defaultRules(thresholds: Partial<RuleThresholds> = {}): AlertRul
     {
       name: 'error-rate-high',
       severity: 'warning',
+      description: `More than ${t.errorRate * 100}% of a collector's runs failed over the last ${t.errorRateWindowMs / 60_000} minutes (at least ${t.errorRateMinRuns} runs).`,
       evaluate: (s) =>
         active(s).flatMap((c) => {
           const rate = errorRate(s.runs.recent(s.now, t.errorRateWindowMs, c.name), t.errorRateMinRuns);
@@ -117,6 +124,7 @@ export function defaultRules(thresholds: Partial<RuleThresholds> = {}): AlertRul
     {
       name: 'availability-low',
       severity: 'warning',
+      description: `A collector's data was current less than ${t.availability * 100}% of the last ${t.availabilityWindowMs / 60_000} minutes (an outage runs from a failed run to the next success).`,
       evaluate: (s) =>
         active(s).flatMap((c) => {
           const start = Math.max(s.now - t.availabilityWindowMs, s.since);

@@ -1,0 +1,15 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { defaultRules } from '../../src/monitor/alerts/rules.ts';
+import { GtcMetrics } from '../../src/monitor/metrics.ts';
+import { alertsReference, metricsReference } from '../../src/monitor/reference.ts';
+
+test('the metrics and alerts references list every metric served and every rule raised', async () => {
+  const served = [...(await new GtcMetrics({ defaultMetrics: false }).render()).matchAll(/^# TYPE (\S+) (\S+)$/gm)];
+  const metrics = await metricsReference();
+  assert.ok(served.length >= 20);
+  for (const [, name, type] of served) assert.match(metrics, new RegExp(`\\| \`${name}\` \\| ${type} \\|`));
+  assert.match(metrics, /\| `gtc_collector_state` \| gauge \| `collector`, `state` \|/);
+  const alerts = alertsReference();
+  for (const rule of defaultRules()) assert.ok(alerts.includes(`| \`${rule.name}\` | ${rule.severity} |`), rule.name);
+});
