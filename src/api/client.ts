@@ -13,7 +13,7 @@ import { parseOhlcvPage, type CandlesPage } from './parse-ohlcv.ts';
 import { parsePoolDocument, parsePoolsPage, type PoolsPage } from './parse-pools.ts';
 import { parseDexesPage, parseNetworksPage, parseTokenDocument, type DexesPage, type NetworksPage, type TokenResult } from './parse-reference.ts';
 import { parseTradesPage, type TradesPage } from './parse-trades.ts';
-import type { BreakerState } from './policies.ts';
+import type { BreakerState } from '../lib/policies.ts';
 import { RateLimiter } from './rate-limiter.ts';
 import type { Timeframe } from '../lib/records.ts';
 

@@ -8,7 +8,7 @@ import type { Clock } from '../lib/clock.ts';
 import { GtcError } from '../lib/errors.ts';
 import { insideWriteTransaction } from '../lib/write-scope.ts';
 import { ApiRateLimitError, ApiRequestError, ApiUnavailableError } from './errors.ts';
-import { BrokenCircuitError, CircuitBreaker, RequestTimeoutError, RetryPolicy, withTimeout, type BreakerState, type RetryDecision } from './policies.ts';
+import { BrokenCircuitError, CircuitBreaker, RequestTimeoutError, RetryPolicy, withTimeout, type BreakerState, type RetryDecision } from '../lib/policies.ts';
 import type { RateLimiter } from './rate-limiter.ts';
 
 export const PUBLIC_BASE_URL = 'https://api.geckoterminal.com/api/v2';

@@ -8,7 +8,7 @@ export { parseOhlcvPage, type CandlesPage } from './parse-ohlcv.ts';
 export { networkFromId, parsePoolDocument, parsePoolsPage, type PoolsPage } from './parse-pools.ts';
 export { parseDexesPage, parseNetworksPage, parseTokenDocument, type DexesPage, type NetworksPage, type TokenResult } from './parse-reference.ts';
 export { parseTradesPage, type TradesPage } from './parse-trades.ts';
-export { CircuitBreaker, RetryPolicy, withTimeout, type BreakerState } from './policies.ts';
+export { CircuitBreaker, RetryPolicy, withTimeout, type BreakerState } from '../lib/policies.ts';
 export { RateLimiter, type RateLimiterOptions, type RateLimiterState } from './rate-limiter.ts';
 export * from '../lib/records.ts';
 export type { Rejection } from './validate.ts';

@@ -1,11 +1,11 @@
 /**
- * The API's resilience policies: per-request timeout, retry with exponential backoff and full
- * jitter, and a circuit breaker. cockatiel supplies the backoff sequence and the consecutive-failure
+ * The one set of resilience policies, used by the API client and by database writes: per-call
+ * timeout, retry with exponential backoff and full jitter, and a circuit breaker. cockatiel supplies the backoff sequence and the consecutive-failure
  * counter; cockatiel's own retry and breaker policies read Date.now/setTimeout, so the timing here
  * is done on an injectable Clock instead (tests run hours of backoff in milliseconds).
  */
 import { CircuitState, ConsecutiveBreaker, ExponentialBackoff, fullJitterGenerator, type IBackoff } from 'cockatiel';
-import type { Clock } from '../lib/clock.ts';
+import type { Clock } from './clock.ts';
 
 export { CircuitState } from 'cockatiel';
 
@@ -77,6 +77,7 @@ export class RetryPolicy {
     options: { signal?: AbortSignal; onRetry?: (event: { attempt: number; delayMs: number; error: unknown }) => void } = {},
   ): Promise<T> {
     const { clock, maxAttempts, maxTotalMs, initialDelayMs, maxDelayMs } = this.options;
+    // maxAttempts may be Infinity: the total-time bound alone then ends the retries.
     const deadline = clock.now() + maxTotalMs;
     let backoff: IBackoff<unknown> = new ExponentialBackoff({ generator: fullJitterGenerator, initialDelay: initialDelayMs, maxDelay: maxDelayMs }).next();
     for (let attempt = 1; ; attempt++) {

@@ -1,26 +1,22 @@
 /**
- * The one retry + circuit-breaker policy of database writes (both dialects).
+ * Database writes through the shared policies of src/lib/policies.ts (both dialects).
  *
  * - Retryable: SQLite BUSY/LOCKED (every extended code: *_SNAPSHOT, *_RECOVERY, *_TIMEOUT, ...)
  *   and I/O-level errors; PostgreSQL 40001/40P01/55P03 and dropped or refused connections.
- * - Backoff: exponential with FULL jitter (cockatiel's fullJitterGenerator), sleeping on the
- *   injectable Clock, bounded by a total wait budget (maxRetryWaitMs).
- * - Breaker: cockatiel ConsecutiveBreaker over single attempts; while half-open exactly one
- *   attempt probes the database and the others wait for its outcome. While open, attempts fail
- *   fast and the write keeps backing off inside its budget, so a short outage delays a write but
- *   does not lose it. Note: cockatiel times the half-open delay with Date.now(), not the Clock.
+ * - Backoff: exponential with full jitter on the injectable Clock, bounded by a total wait budget
+ *   (maxRetryWaitMs) rather than a number of attempts.
+ * - Breaker: opens after consecutive failed attempts; while half-open exactly one attempt probes
+ *   the database and the others are refused and back off. While open, attempts fail fast and the
+ *   write keeps backing off inside its budget, so a short outage delays a write but does not lose it.
  * - Anything else (constraint violations, bad data, bugs in the callback) is rethrown at once,
  *   untouched, and does not count toward the breaker.
  */
-import {
-  BrokenCircuitError, CircuitState, ConsecutiveBreaker, ExponentialBackoff, circuitBreaker,
-  fullJitterGenerator, handleWhen, type CircuitBreakerPolicy, type IBackoff,
-} from 'cockatiel';
 import type { Clock } from '../lib/clock.ts';
 import { GtcError, errorMessage } from '../lib/errors.ts';
+import { BrokenCircuitError, CircuitBreaker, RetryPolicy, type BreakerState } from '../lib/policies.ts';
 
+export type { BreakerState } from '../lib/policies.ts';
 export type DbFailureClass = 'db-locked' | 'db-down';
-export type BreakerState = 'closed' | 'open' | 'half-open';
 
 export interface RetryEvent {
   attempt: number;
@@ -67,34 +63,30 @@ export function classifyDbError(error: unknown): DbFailureClass | undefined {
   return undefined;
 }
 
-const STATES: Record<CircuitState, BreakerState> = {
-  [CircuitState.Closed]: 'closed',
-  [CircuitState.Open]: 'open',
-  [CircuitState.HalfOpen]: 'half-open',
-  [CircuitState.Isolated]: 'open',
-};
-
 export class WritePolicy {
-  private readonly breaker: CircuitBreakerPolicy;
-  private readonly backoff: ExponentialBackoff<unknown>;
+  private readonly breaker: CircuitBreaker;
+  private readonly retry: RetryPolicy;
   /** Class of the most recent database failure: what an open breaker reports. */
   private lastFailureClass: DbFailureClass = 'db-down';
 
   constructor(private readonly options: WritePolicyOptions) {
-    this.breaker = circuitBreaker(handleWhen((error) => classifyDbError(error) !== undefined), {
-      halfOpenAfter: options.breakerHalfOpenAfterMs,
-      breaker: new ConsecutiveBreaker(options.breakerThreshold),
+    this.breaker = new CircuitBreaker({
+      clock: options.clock,
+      threshold: options.breakerThreshold,
+      halfOpenAfterMs: options.breakerHalfOpenAfterMs,
+      onStateChange: ({ to }) => options.hooks?.onBreakerStateChange?.(to),
     });
-    this.breaker.onStateChange((state) => options.hooks?.onBreakerStateChange?.(STATES[state]));
-    this.backoff = new ExponentialBackoff({
-      generator: fullJitterGenerator,
-      initialDelay: Math.max(1, options.retryBaseDelayMs),
-      maxDelay: Math.max(1, options.retryMaxDelayMs),
+    this.retry = new RetryPolicy({
+      clock: options.clock,
+      maxAttempts: Number.POSITIVE_INFINITY,
+      maxTotalMs: options.maxRetryWaitMs,
+      initialDelayMs: Math.max(1, options.retryBaseDelayMs),
+      maxDelayMs: Math.max(1, options.retryMaxDelayMs),
     });
   }
 
   get breakerState(): BreakerState {
-    return STATES[this.breaker.state];
+    return this.breaker.state;
   }
 
   /**
@@ -103,32 +95,33 @@ export class WritePolicy {
    * each try is a whole transaction that was rolled back.
    */
   async execute<T>(attempt: (attemptNo: number) => Promise<T>, label = 'write'): Promise<{ value: T; attempts: number }> {
-    const { clock, maxRetryWaitMs, hooks } = this.options;
+    const { clock, hooks } = this.options;
     const started = clock.now();
-    let delays: IBackoff<unknown> | undefined;
-    for (let attemptNo = 1; ; attemptNo++) {
-      try {
-        const value = await this.breaker.execute(() => attempt(attemptNo));
-        return { value, attempts: attemptNo };
-      } catch (error) {
-        const open = error instanceof BrokenCircuitError;
-        const failureClass = open ? this.lastFailureClass : classifyDbError(error);
-        if (!failureClass) throw error;
-        if (!open) this.lastFailureClass = failureClass;
-        delays = delays ? delays.next(undefined) : this.backoff.next();
-        const delayMs = delays.duration;
-        const elapsed = clock.now() - started;
-        if (elapsed + delayMs > maxRetryWaitMs) {
-          const why = open ? 'the database circuit breaker is open' : errorMessage(error);
-          throw new GtcError(
-            failureClass,
-            `${label} failed after ${attemptNo} attempt(s) in ${Math.round(elapsed)} ms: ${why} (${failureClass === 'db-locked' ? 'database is locked or busy' : 'database is unreachable'})`,
-            { cause: error },
-          );
-        }
-        hooks?.onRetry?.({ attempt: attemptNo, delayMs, error, failureClass });
-        await clock.sleep(delayMs);
-      }
+    let attempts = 0;
+    try {
+      const value = await this.retry.execute(
+        (attemptNo) => {
+          attempts = attemptNo;
+          return this.breaker.execute(() => attempt(attemptNo), (error) => classifyDbError(error) !== undefined);
+        },
+        (error) => ({ retry: this.failureClassOf(error) !== undefined }),
+        { onRetry: (event) => hooks?.onRetry?.({ ...event, failureClass: this.failureClassOf(event.error) ?? 'db-down' }) },
+      );
+      return { value, attempts };
+    } catch (error) {
+      const failureClass = this.failureClassOf(error);
+      if (!failureClass) throw error;
+      const why = error instanceof BrokenCircuitError ? 'the database circuit breaker is open' : errorMessage(error);
+      const what = failureClass === 'db-locked' ? 'database is locked or busy' : 'database is unreachable';
+      throw new GtcError(failureClass, `${label} failed after ${attempts} attempt(s) in ${Math.round(clock.now() - started)} ms: ${why} (${what})`, { cause: error });
     }
+  }
+
+  /** The class of a retryable failure (an open breaker reports the last cause), else undefined. */
+  private failureClassOf(error: unknown): DbFailureClass | undefined {
+    if (error instanceof BrokenCircuitError) return this.lastFailureClass;
+    const failureClass = classifyDbError(error);
+    if (failureClass) this.lastFailureClass = failureClass;
+    return failureClass;
   }
 }

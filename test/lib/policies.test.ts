@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { BrokenCircuitError, CircuitBreaker, RequestTimeoutError, RetryPolicy, withTimeout, type BreakerState } from '../../src/api/policies.ts';
+import { BrokenCircuitError, CircuitBreaker, RequestTimeoutError, RetryPolicy, withTimeout, type BreakerState } from '../../src/lib/policies.ts';
 import { ManualClock } from '../../src/lib/clock.ts';
 
 /** Runs `promise` while moving the clock forward until it settles. */

@@ -93,18 +93,29 @@ test('the breaker opens after consecutive failures, then fails fast with the las
   assert.equal(p.breakerState, 'open');
 });
 
-test('after halfOpenAfter one probe runs; success closes the breaker', async () => {
+test('after halfOpenAfter (on the injected clock) one probe runs; the others back off, then succeed once it closes', async () => {
   const clock = new ManualClock();
-  const { p, states } = policy(clock, { breakerThreshold: 1, breakerHalfOpenAfterMs: 30, maxRetryWaitMs: 0 });
+  const { p, states } = policy(clock, { breakerThreshold: 1, breakerHalfOpenAfterMs: 30_000, maxRetryWaitMs: 0 });
   await assert.rejects(p.execute(async () => { throw dbError('SQLITE_BUSY'); }), (e) => e instanceof GtcError && e.failureClass === 'db-locked');
   assert.equal(p.breakerState, 'open');
-  await new Promise((r) => setTimeout(r, 50)); // cockatiel times half-open on the wall clock
+  await clock.advance(29_000);
+  await assert.rejects(p.execute(async () => 0), (e) => e instanceof GtcError && /circuit breaker is open/.test(e.message), 'still open before halfOpenAfter');
+  await clock.advance(1_000);
+
+  const patient = policy(clock, { breakerThreshold: 1, breakerHalfOpenAfterMs: 30_000, maxRetryWaitMs: 10_000 });
+  await assert.rejects(withClock(clock, patient.p.execute(async () => { throw dbError('SQLITE_BUSY'); }, 'first')), GtcError);
+  await clock.advance(30_000);
   let probes = 0;
-  const both = await Promise.all([
-    p.execute(async () => { probes++; await new Promise((r) => setTimeout(r, 10)); return 1; }),
-    p.execute(async () => { probes++; return 2; }),
-  ]);
+  let releaseProbe: () => void = () => undefined;
+  const probe = patient.p.execute(async () => { probes++; await new Promise<void>((r) => (releaseProbe = r)); return 1; });
+  const other = patient.p.execute(async () => { probes++; return 2; });
+  await clock.advance(0);
+  assert.equal(probes, 1, 'only the probe reaches the database while half-open');
+  releaseProbe();
+  const both = await withClock(clock, Promise.all([probe, other]));
   assert.deepEqual(both.map((b) => b.value), [1, 2]);
-  assert.equal(probes, 2, 'the second call ran after the probe closed the breaker');
-  assert.deepEqual(states, ['open', 'half-open', 'closed']);
+  assert.equal(probes, 2, 'the other write ran after the probe closed the breaker');
+  assert.ok(both[1].attempts >= 2, 'the other write was refused once and retried');
+  assert.deepEqual(patient.states, ['open', 'half-open', 'closed']);
+  assert.deepEqual(states, ['open']);
 });
