@@ -145,7 +145,7 @@
       for (const r of byCollector.get(name).slice(-40)) {
         const mark = document.createElement('span');
         mark.className = `run run-${r.status}`;
-        mark.title = `${time(r.startedAt)} ${r.status}${r.durationMs !== null ? ` in ${ms(r.durationMs)}` : ''}, ${r.rowsWritten} rows${r.error ? `: ${r.error}` : ''}`;
+        mark.title = `${time(r.startedAt)} ${r.status}${r.durationMs !== null ? ` in ${r.durationMs < 1000 ? '< 1 s' : duration(r.durationMs / 1000)}` : ''}, ${r.rowsWritten} rows${r.error ? `: ${r.error}` : ''}`;
         strip.appendChild(mark);
       }
       row.append(label, strip);

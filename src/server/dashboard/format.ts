@@ -30,6 +30,12 @@ export function ms(value: number | null): string {
   return value < 10 ? `${value.toFixed(2)} ms` : `${Math.round(value)} ms`;
 }
 
+/** A run's duration: runs are recorded in whole seconds, so sub-second runs read "< 1 s". */
+export function runDuration(ms: number | null): string {
+  if (ms === null) return '—';
+  return ms < 1000 ? '< 1 s' : duration(ms / 1000);
+}
+
 export function bytes(value: number | null): string {
   if (value === null) return '—';
   if (value < 1024) return `${value} B`;

@@ -35,11 +35,11 @@ export function timelineSection(runs: readonly RunView[]): SafeHtml {
   for (const run of [...runs].reverse()) byCollector.set(run.collector, [...(byCollector.get(run.collector) ?? []), run]);
   const strips = [...byCollector].sort(([a], [b]) => a.localeCompare(b)).map(
     ([name, list]) => html`<div class="strip-row"><span class="strip-name">${name}</span><span class="strip" data-collector="${name}">${list.slice(-40).map(
-      (r) => html`<span class="run run-${r.status}" title="${`${f.time(r.startedAt)} ${r.status}${r.durationMs !== null ? ` in ${f.ms(r.durationMs)}` : ''}, ${r.rowsWritten} rows${r.error ? `: ${r.error}` : ''}`}"></span>`,
+      (r) => html`<span class="run run-${r.status}" title="${`${f.time(r.startedAt)} ${r.status}${r.durationMs !== null ? ` in ${f.runDuration(r.durationMs)}` : ''}, ${r.rowsWritten} rows${r.error ? `: ${r.error}` : ''}`}"></span>`,
     )}</span></div>`,
   );
   const recent = runs.slice(0, 12).map(
-    (r) => html`<tr><td>${f.time(r.startedAt)}</td><td>${r.collector}</td><td><span class="state state-${r.status}">${r.status}</span></td><td class="num">${f.ms(r.durationMs)}</td><td class="num">${r.rowsWritten}</td><td class="num">${r.rejected}</td><td class="error">${r.error ?? ''}</td></tr>`,
+    (r) => html`<tr><td>${f.time(r.startedAt)}</td><td>${r.collector}</td><td><span class="state state-${r.status}">${r.status}</span></td><td class="num">${f.runDuration(r.durationMs)}</td><td class="num">${r.rowsWritten}</td><td class="num">${r.rejected}</td><td class="error">${r.error ?? ''}</td></tr>`,
   );
   return html`<section id="timeline">
     <h2>Recent runs</h2>
