@@ -54,13 +54,13 @@ test('gtc db monitor: one alert while another process holds the write lock, one 
   await filled.store.close();
   const path = filled.url.slice('sqlite:'.length);
   const dir = tempDir(t);
-  const monitor = spawnGtc(['db', 'monitor', '--interval', '200ms', '--duration', '4s', '--alert-lock-wait-ms', '400', '--json'], { cwd: dir, env: { GTC_DATABASE_URL: filled.url } });
+  const monitor = spawnGtc(['db', 'monitor', '--interval', '200ms', '--duration', '5s', '--alert-lock-wait-ms', '400', '--json'], { cwd: dir, env: { GTC_DATABASE_URL: filled.url } });
   let stdout = '';
   let stderr = '';
   monitor.stdout?.setEncoding('utf8').on('data', (d: string) => (stdout += d));
   monitor.stderr?.setEncoding('utf8').on('data', (d: string) => (stderr += d));
-  await new Promise((resolve) => setTimeout(resolve, 1_000));
-  // another process takes the write lock for 1.5 s
+  // once the monitor is sampling, another process takes the write lock for 1.5 s
+  await new Promise<void>((resolve) => monitor.stdout?.on('data', () => stdout.includes('"ok":true') && resolve()));
   const holder = spawn(process.execPath, ['-e', `const db = new (require('better-sqlite3'))(${JSON.stringify(path)}); db.exec('begin exclusive'); setTimeout(() => { db.exec('commit'); db.close(); }, 1500);`], { cwd: new URL('../../', import.meta.url).pathname });
   const code = await new Promise<number | null>((resolve) => monitor.on('exit', (exitCode) => resolve(exitCode)));
   holder.kill();

@@ -207,9 +207,9 @@ test('a dead or slow receiver never blocks and never grows the queue past its bo
   const url = `http://127.0.0.1:${(hanging.address() as AddressInfo).port}/T0SECRET`;
   const sink = new WebhookSink({ url, logger, maxQueue: 5, maxAttempts: 1, timeoutMs: 200 });
   const event: AlertEvent = { status: 'firing', rule: 'r', subject: 's', severity: 'warning', summary: 'x', startsAt: new Date().toISOString(), endsAt: null, value: null };
-  const started = performance.now();
+  // send only enqueues: all 100 return while the receiver has not answered a single one
   for (let i = 0; i < 100; i++) sink.send(event);
-  assert.ok(performance.now() - started < 100, 'send returns at once');
+  assert.equal(sink.delivered + sink.failed, 94, 'only the overflow was settled (dropped) so far');
   await sink.close();
   // one in flight, five queued: the other 94 were dropped; all six then failed on the hanging receiver
   assert.equal(sink.delivered, 0);
