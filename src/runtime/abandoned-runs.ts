@@ -51,9 +51,7 @@ export async function markAbandonedRuns(store: Store, options: AbandonOptions): 
   return store.write(async (tx) => {
     let marked = await tx.runs.markAbandoned({ startedBefore }, nowS);
     for (const owner of [...deadLocal, ...expiredElsewhere]) marked += await tx.runs.markAbandoned({ instanceId: owner }, nowS);
-    for (const owner of deadLocal) {
-      await tx.db.updateTable('slot_claims').set({ expires_at: nowS - 1 }).where('instance_id', '=', owner).where('finished_at', 'is', null).execute();
-    }
+    for (const owner of deadLocal) await tx.slotClaims.releaseUnfinished(owner, nowS);
     return marked;
   }, { label: 'abandon dead runs' });
 }

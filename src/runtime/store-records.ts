@@ -59,7 +59,7 @@ export class StoreRecords implements RuntimeRecords {
       if (held.instanceId === this.owner) {
         // A retry of a slot this process already ran: reopen the claim, so if this process dies
         // during the retry, another one takes the slot over once the claim expires.
-        await updateOwnClaim(tx, name, slotStart, this.owner, { expires_at: claim.expiresAt, finished_at: null });
+        await tx.slotClaims.reopen(name, slotStart, this.owner, claim.expiresAt);
         return { won: true };
       }
       // Expiry is compared in whole seconds (expires_at < now): the first second after it.
@@ -68,7 +68,7 @@ export class StoreRecords implements RuntimeRecords {
   }
 
   async renewClaim(name: string, slot: number, expiresAt: number): Promise<void> {
-    await this.store.write((tx) => updateOwnClaim(tx, name, toSeconds(slot), this.owner, { expires_at: toSeconds(expiresAt) }), { label: 'slot claim renewal' });
+    await this.store.write((tx) => tx.slotClaims.renew(name, toSeconds(slot), this.owner, toSeconds(expiresAt)), { label: 'slot claim renewal' });
   }
 
   startRun(name: string, _collector: string, slot: number, at: number): Promise<number> {
@@ -81,7 +81,7 @@ export class StoreRecords implements RuntimeRecords {
       await tx.runs.finish(run.runId, { finishedAt: toSeconds(run.finishedAt), status: run.status, error: run.error, failureClass: run.failureClass });
       const slotStart = toSeconds(run.slot);
       if (run.claim === 'finish') await tx.slotClaims.finish(run.name, slotStart, this.owner, toSeconds(run.finishedAt));
-      else await updateOwnClaim(tx, run.name, slotStart, this.owner, { expires_at: toSeconds(run.finishedAt) - 1 });
+      else await tx.slotClaims.release(run.name, slotStart, this.owner, toSeconds(run.finishedAt));
       await upsertState(tx, state, run.finishedAt);
     }, { label: 'run finish' });
   }
@@ -95,14 +95,6 @@ async function upsertState(tx: WriteTx, state: InstanceState, at: number): Promi
     lastSuccessAt: state.lastSuccessAt === null ? null : toSeconds(state.lastSuccessAt), lastError: state.lastError,
     disabled: state.state === 'disabled', updatedAt: toSeconds(at),
   }]);
-}
-
-/**
- * Renewing, reopening or releasing a claim this owner holds. SlotClaimsRepository has claim,
- * finish, get and prune; these updates of one's own claim are not among them yet.
- */
-async function updateOwnClaim(tx: WriteTx, collector: string, slotStart: number, owner: string, set: { expires_at: number; finished_at?: null }): Promise<void> {
-  await tx.db.updateTable('slot_claims').set(set).where('collector', '=', collector).where('slot_start', '=', slotStart).where('instance_id', '=', owner).execute();
 }
 
 /** Sets or clears the disabled flag of an instance (`gtc collector disable|enable NAME`). */

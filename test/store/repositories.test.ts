@@ -226,6 +226,27 @@ for (const dialect of DIALECTS) {
       assert.equal(await store.write((tx) => tx.slotClaims.prune(900)), 1);
     });
 
+    test('slot claims: an owner renews, reopens and releases only its own claims', async (t) => {
+      const store = await freshStore(t, dialect);
+      const claim = (instanceId: string, now: number, slotStart = 600) => store.write((tx) => tx.slotClaims.claim({ collector: 'trades', slotStart, instanceId, now, expiresAt: now + 100 }));
+      const get = (slotStart = 600) => store.read.slotClaims.get('trades', slotStart);
+      assert.equal(await claim('a', 600), true);
+      assert.equal(await store.write((tx) => tx.slotClaims.renew('trades', 600, 'b', 9000)), false, 'b holds nothing');
+      assert.equal(await store.write((tx) => tx.slotClaims.renew('trades', 600, 'a', 900)), true);
+      assert.equal(await claim('b', 800), false, 'renewed: not expired at 800');
+      assert.equal(await store.write((tx) => tx.slotClaims.finish('trades', 600, 'a', 810)), true);
+      assert.equal(await store.write((tx) => tx.slotClaims.reopen('trades', 600, 'a', 1000)), true);
+      assert.deepEqual(await get(), { collector: 'trades', slotStart: 600, instanceId: 'a', claimedAt: 600, expiresAt: 1000, finishedAt: null });
+      assert.equal(await store.write((tx) => tx.slotClaims.release('trades', 600, 'a', 820)), true);
+      assert.equal((await get())?.expiresAt, 819);
+      assert.equal(await claim('b', 820), true, 'released: taken over at once');
+      assert.equal(await claim('b', 830, 1200), true);
+      await store.write((tx) => tx.slotClaims.finish('trades', 1200, 'b', 840));
+      assert.equal(await claim('b', 850, 1500), true);
+      assert.equal(await store.write((tx) => tx.slotClaims.releaseUnfinished('b', 860)), 2, 'the two unfinished claims of b, not the finished one');
+      assert.deepEqual([(await get())?.expiresAt, (await get(1200))?.expiresAt, (await get(1500))?.expiresAt], [859, 930, 859]);
+    });
+
     test('api budget: counted atomically up to the limit per window', async (t) => {
       const store = await freshStore(t, dialect);
       const use = (windowStart: number, limit = 3) => store.write((tx) => tx.apiBudget.consume('host-a', windowStart, limit));

@@ -47,6 +47,30 @@ export class SlotClaimsRepository {
     return Number(result.numUpdatedRows) > 0;
   }
 
+  /** Extends a claim this instance holds (the heartbeat of a long run); false when it no longer holds it. */
+  renew(collector: string, slotStart: number, instanceId: string, expiresAt: number): Promise<boolean> {
+    return this.updateOwn(collector, slotStart, instanceId, { expires_at: expiresAt });
+  }
+
+  /**
+   * Opens again a claim this instance holds (a retry of a slot it already ran): unfinished, so if
+   * this instance dies during the retry another one takes the slot over once the claim expires.
+   */
+  reopen(collector: string, slotStart: number, instanceId: string, expiresAt: number): Promise<boolean> {
+    return this.updateOwn(collector, slotStart, instanceId, { expires_at: expiresAt, finished_at: null });
+  }
+
+  /** Gives up a claim this instance holds, unfinished: another instance may take the slot from `at` on. */
+  release(collector: string, slotStart: number, instanceId: string, at: number): Promise<boolean> {
+    return this.updateOwn(collector, slotStart, instanceId, { expires_at: at - 1 });
+  }
+
+  /** Releases every unfinished claim of an instance that died (from `at` on); returns how many. */
+  async releaseUnfinished(instanceId: string, at: number): Promise<number> {
+    const result = await this.ctx.db.updateTable('slot_claims').set({ expires_at: at - 1 }).where('instance_id', '=', instanceId).where('finished_at', 'is', null).executeTakeFirst();
+    return Number(result.numUpdatedRows);
+  }
+
   async get(collector: string, slotStart: number): Promise<SlotClaim | undefined> {
     const row = await this.ctx.db.selectFrom('slot_claims').selectAll().where('collector', '=', collector).where('slot_start', '=', slotStart).executeTakeFirst();
     if (!row) return undefined;
@@ -60,6 +84,11 @@ export class SlotClaimsRepository {
   async prune(before: number): Promise<number> {
     const result = await this.ctx.db.deleteFrom('slot_claims').where('slot_start', '<', before).executeTakeFirst();
     return Number(result.numDeletedRows);
+  }
+
+  private async updateOwn(collector: string, slotStart: number, instanceId: string, set: { expires_at: number; finished_at?: null }): Promise<boolean> {
+    const result = await this.ctx.db.updateTable('slot_claims').set(set).where('collector', '=', collector).where('slot_start', '=', slotStart).where('instance_id', '=', instanceId).executeTakeFirst();
+    return Number(result.numUpdatedRows) > 0;
   }
 }
 
