@@ -110,6 +110,15 @@ export class ApiClient {
     return this.http.breaker.state;
   }
 
+  /**
+   * Proves the API answers with ONE request (the networks list, page 1): no retry, not held back
+   * by an open circuit breaker (a success closes it), through the shared rate limiter. Throws
+   * ApiUnavailableError when the API is down (ApiRateLimitError on a 429).
+   */
+  probe(signal?: AbortSignal): Promise<void> {
+    return this.http.probe('networks', 'networks', { page: 1 }, signal);
+  }
+
   networks(options: PageOptions = {}): AsyncGenerator<NetworksPage & { page: number }> {
     return paginate(async (page) => {
       const body = await this.http.get('networks', 'networks', { page }, options.signal);

@@ -94,9 +94,7 @@ export class ApiHttp {
    */
   async get(endpoint: string, path: string, query: Query = {}, signal?: AbortSignal): Promise<string | null> {
     if (insideWriteTransaction()) throw new GtcError('bug', 'network I/O inside a write transaction');
-    const search = new URLSearchParams();
-    for (const [key, value] of Object.entries(query)) if (value !== undefined) search.set(key, String(value));
-    const target = `/${path}${search.size ? `?${search}` : ''}`;
+    const target = this.target(path, query);
     return this.retry.execute(
       (attempt) => this.attempt(endpoint, target, attempt, signal),
       (error) => this.decide(error),
@@ -105,6 +103,26 @@ export class ApiHttp {
         onRetry: ({ attempt, delayMs, error }) => this.options.hooks?.onRetry?.({ endpoint, attempt, delayMs, reason: this.scrub(causeText(error)) }),
       },
     );
+  }
+
+  /**
+   * One attempt at `path`, for a health probe: no retry, not refused by an open breaker (the
+   * probe is how a suspended caller learns the API is back), still through the shared limiter.
+   * A 2xx closes the breaker; anything else throws as an ordinary attempt would (404 included).
+   */
+  async probe(endpoint: string, path: string, query: Query = {}, signal?: AbortSignal): Promise<void> {
+    if (insideWriteTransaction()) throw new GtcError('bug', 'network I/O inside a write transaction');
+    const target = this.target(path, query);
+    await this.options.limiter.acquire(signal);
+    const body = await this.fetchOnce(endpoint, target, 1, signal);
+    if (body === null) throw new ApiRequestError(`GET ${target} was answered 404: api.baseUrl does not point at the GeckoTerminal API.`, { endpoint, status: 404 });
+    this.breaker.recordSuccess();
+  }
+
+  private target(path: string, query: Query): string {
+    const search = new URLSearchParams();
+    for (const [key, value] of Object.entries(query)) if (value !== undefined) search.set(key, String(value));
+    return `/${path}${search.size ? `?${search}` : ''}`;
   }
 
   private decide(error: unknown): RetryDecision {

@@ -81,8 +81,8 @@ export async function startDaemonApp(options: DaemonAppOptions): Promise<Running
     clock,
     owner,
     logger,
-    // One page of the networks list: the cheapest call that proves the API answers again.
-    probes: { api: async (signal) => void (await api.networks({ pages: 1, signal }).next()) },
+    // One request, no retries, not refused by the client's open breaker: the API answers again or not.
+    probes: { api: (signal) => api.probe(signal) },
   });
   monitor.attach({
     store,

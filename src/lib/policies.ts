@@ -149,6 +149,14 @@ export class CircuitBreaker {
     if (this.probeInFlight) throw new BrokenCircuitError(null);
   }
 
+  /**
+   * A call made outside the breaker (a health probe) succeeded: the dependency answers, so the
+   * circuit closes as if its half-open probe had passed.
+   */
+  recordSuccess(): void {
+    this.onSuccess();
+  }
+
   /** Runs `fn` through the breaker. Only errors for which `isFailure` is true count against it. */
   async execute<T>(fn: () => Promise<T>, isFailure: (error: unknown) => boolean): Promise<T> {
     this.check();

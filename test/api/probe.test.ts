@@ -1,0 +1,65 @@
+/**
+ * ApiClient.probe: the runtime's API health probe. One request, no retry, through the shared
+ * rate limiter, not refused by an open breaker — and its success closes the breaker, so the
+ * collectors it resumes are not refused either. Real HTTP against the simulator on loopback.
+ */
+import assert from 'node:assert/strict';
+import { after, test } from 'node:test';
+import { ApiRateLimitError, ApiUnavailableError, createApiClient, type ApiClientOptions } from '../../src/api/index.ts';
+import { ScaledClock, startSimulator, type FaultSpec, type Simulator } from '../../src/sim/index.ts';
+
+const SPEED = 20;
+const sims: Simulator[] = [];
+after(async () => {
+  await Promise.all(sims.map((s) => s.close()));
+});
+
+async function setup(client: Partial<ApiClientOptions> = {}) {
+  const clock = new ScaledClock(Date.UTC(2025, 8, 1), SPEED);
+  const sim = await startSimulator({ clock, requestsPerMinute: 0, poolsPerNetwork: 10, seed: 'probe-tests' });
+  sims.push(sim);
+  const api = createApiClient({ baseUrl: sim.url, clock, requestsPerMinute: 600, burst: 1, retryInitialDelayMs: 1000, ...client });
+  return { clock, sim, api };
+}
+
+const fault = (sim: Simulator, spec: FaultSpec): void => void sim.faults.set(spec);
+const requests = (sim: Simulator): number => sim.stats.snapshot().total;
+
+test('a probe is one request of the networks list, page 1, with no retry on 5xx', async () => {
+  const { sim, api } = await setup();
+  await api.probe();
+  assert.equal(requests(sim), 1);
+  assert.match(sim.stats.snapshot().recent[0]?.path ?? '', /\/networks\?page=1$/);
+
+  fault(sim, { mode: '5xx' });
+  await assert.rejects(api.probe(), (e: unknown) => e instanceof ApiUnavailableError && e.reason === 'server-error');
+  assert.equal(requests(sim), 2, 'no retry');
+  fault(sim, { mode: '429' });
+  await assert.rejects(api.probe(), (e: unknown) => e instanceof ApiRateLimitError);
+  assert.equal(requests(sim), 3, 'no retry');
+});
+
+test('an open breaker does not refuse the probe, and the probe passing closes it', async () => {
+  const { sim, api } = await setup({ maxAttempts: 1, breakerThreshold: 2, breakerHalfOpenAfterMs: 600_000 });
+  const address = sim.market.truth.pools()[0]?.address ?? '';
+  fault(sim, { mode: '5xx' });
+  for (let i = 0; i < 2; i++) await assert.rejects(api.pool('solana', address));
+  assert.equal(api.breakerState, 'open');
+  await assert.rejects(api.probe(), (e: unknown) => e instanceof ApiUnavailableError && e.reason === 'server-error', 'the probe reached the server');
+  assert.equal(api.breakerState, 'open');
+
+  fault(sim, { mode: 'none' });
+  const before = requests(sim);
+  await api.probe();
+  assert.equal(requests(sim), before + 1);
+  assert.equal(api.breakerState, 'closed');
+  assert.ok(await api.pool('solana', address), 'ordinary calls go through at once');
+});
+
+test('probes take their call from the shared rate limiter like any request', async () => {
+  const { sim, clock, api } = await setup({ dailyLimit: 100 });
+  const sharing = createApiClient({ baseUrl: sim.url, clock, limiter: api.limiter });
+  for (let i = 0; i < 3; i++) await api.probe();
+  await sharing.probe();
+  assert.equal(api.limiter.state().remainingDaily, 96, 'four probes by two clients sharing one limiter: four calls taken');
+});
