@@ -107,10 +107,18 @@ export class Rng {
     return -Math.log(this.nextOpen()) * mean;
   }
 
-  /** A string of `length` characters drawn from `alphabet`. */
+  /** A string of `length` characters drawn from `alphabet` (several characters per 32-bit draw). */
   chars(alphabet: string, length: number): string {
+    const base = alphabet.length;
+    const perDraw = Math.floor(32 / Math.log2(base));
     let out = '';
-    for (let i = 0; i < length; i++) out += alphabet[this.int(alphabet.length)];
+    while (out.length < length) {
+      let value = this.nextUint32();
+      for (let i = 0; i < perDraw && out.length < length; i++) {
+        out += alphabet[value % base];
+        value = Math.floor(value / base);
+      }
+    }
     return out;
   }
 }

@@ -139,7 +139,10 @@ describe('the simulated market', () => {
     const base = `/networks/solana/pools/${quiet}/ohlcv/minute?limit=500`;
     const sparse = (await getJson<{ data: { attributes: { ohlcv_list: Row[] } } }>(sim, base)).body.data.attributes.ohlcv_list;
     const dense = (await getJson<{ data: { attributes: { ohlcv_list: Row[] } } }>(sim, `${base}&include_empty_intervals=true`)).body.data.attributes.ohlcv_list;
-    assert.ok(sparse.length > 0 && dense.length > sparse.length);
+    assert.ok(sparse.length > 0);
+    assert.equal(dense.length, 500, 'every minute of the span, empty or not');
+    const oldestDense = (dense.at(-1) as Row)[0];
+    assert.ok(sparse.filter((r) => r[0] >= oldestDense).length < 500, 'the quiet pool has empty minutes');
     const sparseByTs = new Map(sparse.map((r) => [r[0], r]));
     for (let i = 0; i < dense.length; i++) {
       const row = dense[i] as Row;
