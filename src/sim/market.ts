@@ -42,6 +42,7 @@ export interface PoolSnapshot {
   quoteNative: Dec;
   reserveUsd: Dec;
   fdvUsd: Dec;
+  marketCapUsd: Dec | null;
   priceChange: Record<WindowKey, string>;
   transactions: Record<WindowKey, TransactionCounts>;
   volumeUsd: Record<WindowKey, Dec>;
@@ -153,6 +154,8 @@ export class Market {
     const priceNative = prices.priceNative(pool, now, quoteUsdDouble);
     const isNativeQuote = pool.quote.id === nativeToken.id;
     const baseUsd = decMul(priceNative, quoteUsd);
+    const fdvUsd = decRound(decMul(baseUsd, decFromDoublePrecision(pool.base.totalSupply, 15)), 5);
+    const share = pool.base.circulatingShare;
     const growth = Math.sqrt(baseUsdDouble / prices.usd(pool.base, pool.createdAt));
     const activity = windowActivity(this.trades, pool, now);
     const scale = volumeScale(pool, 'usd');
@@ -168,7 +171,8 @@ export class Market {
       baseNative: isNativeQuote ? priceNative : decFromDoublePrecision(baseUsdDouble / nativeUsd, 15),
       quoteNative: isNativeQuote ? { m: 1n, s: 0 } : decFromDoublePrecision(quoteUsdDouble / nativeUsd, 15),
       reserveUsd: decRound(decFromDoublePrecision(pool.liquidityUsd * growth, 12), 4),
-      fdvUsd: decRound(decMul(baseUsd, decFromDoublePrecision(pool.base.totalSupply, 15)), 5),
+      fdvUsd,
+      marketCapUsd: share === null ? null : decRound(decMul(fdvUsd, decFromDoublePrecision(share, 3)), 1),
       priceChange,
       transactions: mapWindows(activity, (a) => ({ buys: a.buys, sells: a.sells, buyers: a.buyers, sellers: a.sellers })),
       volumeUsd: mapWindows(activity, (a) => ({ m: a.volume, s: scale })),

@@ -44,7 +44,7 @@ export function renderPool(market: Market, pool: SimPool, now: number, options: 
       pool_created_at: isoSeconds(pool.createdAt),
       ...tokenPrice,
       fdv_usd: dec(s.fdvUsd),
-      market_cap_usd: null,
+      market_cap_usd: s.marketCapUsd === null ? null : dec(s.marketCapUsd),
       price_change_percentage: s.priceChange,
       transactions: windows(s.transactions, (t) => ({ ...t })),
       volume_usd: windows(s.volumeUsd, dec),

@@ -170,7 +170,7 @@ function tokenInfo(ctx: RouteContext): ApiResponse {
         fdv_usd: first.pool.base.id === token.id ? decToString(first.s.fdvUsd) : null,
         total_reserve_in_usd: sum(snapshots.map((x) => x.s.reserveUsd)),
         volume_usd: { h24: sum(snapshots.map((x) => x.s.volumeUsd.h24)) },
-        market_cap_usd: null,
+        market_cap_usd: first.pool.base.id === token.id && first.s.marketCapUsd !== null ? decToString(first.s.marketCapUsd) : null,
       },
       relationships: { top_pools: { data: top.map((p) => ({ id: p.id, type: 'pool' })) } },
     },

@@ -31,6 +31,8 @@ export interface SimToken {
   sigmaPerDay: number;
   /** Whole tokens in existence (for FDV). */
   totalSupply: number;
+  /** Share of the supply circulating, for tokens with a known market cap (most have none: null). */
+  circulatingShare: number | null;
 }
 
 export interface SimPool {
@@ -150,6 +152,7 @@ export class Universe {
         startUsd: q.usd,
         sigmaPerDay: q.sigmaPerDay,
         totalSupply: 1e9,
+        circulatingShare: null,
       };
       this.tokensById.set(token.id, token);
       return token;
@@ -220,6 +223,7 @@ export class Universe {
       startUsd: Math.min(50, Math.max(1e-9, 1e-4 * Math.exp(2.5 * rng.gaussian()))),
       sigmaPerDay: 0.05 + 0.5 * rng.next(),
       totalSupply: dexId.startsWith('pump') ? 1e9 : Math.round(10 ** (6 + 6 * rng.next())),
+      circulatingShare: rng.next() < 0.15 ? Math.round(300 + 700 * rng.next()) / 1000 : null,
     };
     this.tokensById.set(token.id, token);
     return token;

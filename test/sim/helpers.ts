@@ -35,11 +35,11 @@ export async function admin(sim: Simulator, path: string, body?: unknown): Promi
   return { status: response.status, body: (await response.json()) as Record<string, unknown> };
 }
 
-/** The busiest and a quiet pool of the market (by configured rate). */
-export function poolsByRate(sim: Simulator, network = 'solana'): { busiest: string; quiet: string } {
+/** The busiest and a quiet pool of the market (by configured rate), at least `minAgeMs` old. */
+export function poolsByRate(sim: Simulator, network = 'solana', minAgeMs = 0): { busiest: string; quiet: string } {
   const pools = sim.market.truth
     .pools()
-    .filter((p) => p.network === network)
+    .filter((p) => p.network === network && p.createdAt <= sim.clock.now() - minAgeMs)
     .sort((a, b) => b.tradesPerDay - a.tradesPerDay);
   const quiet = pools.filter((p) => p.tradesPerDay > 5 && p.tradesPerDay < 100).at(-1) ?? pools.at(-1);
   return { busiest: (pools[0] as { address: string }).address, quiet: (quiet as { address: string }).address };
