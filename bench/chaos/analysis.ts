@@ -10,7 +10,7 @@ import type { MarketTruth } from '../../src/sim/index.ts';
 import type { Store } from '../../src/store/index.ts';
 import { checkCandles, checkTrades } from '../../test/collectors/support/truth.ts';
 import type { DaemonEvent } from './cluster.ts';
-import { INTERVALS, type Mode } from './daemon-config.ts';
+import type { Intervals, Mode } from './daemon-config.ts';
 import type { FaultWindow } from './faults.ts';
 
 /** A slot whose interval comes within this of an outage is left out of availability (the recovery goal). */
@@ -31,7 +31,7 @@ export interface FaultOutcome {
   detectionMs: number | null;
   /** Some affected instance never reacted (baseline: never suspended) while the fault lasted. */
   neverReacted?: boolean;
-  /** Fault end → start of the first run that then succeeded (worst affected instance). */
+  /** Fault end → start of the first run that succeeded after the last failure (worst affected instance; 0 when before the end). */
   recoveryMs: number | null;
   /** Instances that failed during the fault and had no successful run before the scenario ended. */
   notRecovered: string[];
@@ -60,6 +60,8 @@ export interface PassResult {
   duplicateSlots: string[];
   /** Stored values that differ from the served ones (first few). */
   wrongValues: string[];
+  /** Rows served but neither stored nor inside a recorded gap (first few). */
+  missingRows: string[];
   availabilityOutsideOutages: Availability;
   availabilityAllSlots: Availability;
   faults: FaultOutcome[];
@@ -87,6 +89,7 @@ export interface AnalysisInput {
   backfillDays: number;
   events: readonly DaemonEvent[];
   windows: readonly FaultWindow[];
+  intervals: Intervals;
   /** Simulated ms: measured span (after warm-up) and the end. */
   measuredFrom: number;
   end: number;
@@ -108,9 +111,9 @@ export async function analyse(input: AnalysisInput): Promise<PassResult> {
   })) as RunRow[];
   const duplicateSlots = await duplicateSlotRuns(store);
   const outages = input.windows.filter((w) => w.outage);
-  const slotsOutside = availability(runs, input.measuredFrom, input.end, outages);
-  const slotsAll = availability(runs, input.measuredFrom, input.end, []);
-  const staleness = worstStaleness(runs, input.measuredFrom, input.end);
+  const slotsOutside = availability(input.intervals, runs, input.measuredFrom, input.end, outages);
+  const slotsAll = availability(input.intervals, runs, input.measuredFrom, input.end, []);
+  const staleness = worstStaleness(input.intervals, runs, input.measuredFrom, input.end);
   const windows = [...input.windows].sort((a, b) => a.start - b.start);
   const faults = windows.map((w, i) => faultOutcome(input.mode, w, Math.min(w.end + BLAME_AFTER_MS, windows.slice(i + 1).find((x) => x.kind !== 'kill-9')?.start ?? Infinity), input.events, runs, input.end));
 
@@ -123,6 +126,7 @@ export async function analyse(input: AnalysisInput): Promise<PassResult> {
     rowsLost: trades.uncovered.length + missingCandles,
     duplicateRows: phantomTrades + phantomCandles,
     duplicateSlotRuns: duplicateSlots.length,
+    missingRows: [...trades.uncovered, ...candles.wrong.filter((w) => w.includes('stored null')).map((w) => w.replace(/ served .*$/, ''))].slice(0, 10),
     wrongValues: [...trades.wrong.filter((w) => !w.endsWith('never served')), ...candles.wrong.filter((w) => !w.includes('stored null') && !w.endsWith('never served'))].slice(0, 10),
     duplicateSlots,
     availabilityOutsideOutages: slotsOutside,
@@ -147,19 +151,19 @@ async function duplicateSlotRuns(store: Store): Promise<string[]> {
   return out;
 }
 
-function intervalOf(instance: string): number {
-  return INTERVALS[instance.split(':')[0] as string] ?? 300_000;
+function intervalOf(intervals: Intervals, instance: string): number {
+  return intervals[instance.split(':')[0] as keyof Intervals] ?? 300_000;
 }
 
 /** Slots on each instance's grid in [from, end) whose whole interval fits; succeeded when an ok run has that slot. */
-function availability(runs: readonly RunRow[], from: number, end: number, outages: readonly FaultWindow[]): Availability {
+function availability(intervals: Intervals, runs: readonly RunRow[], from: number, end: number, outages: readonly FaultWindow[]): Availability {
   const instances = [...new Set(runs.map((r) => r.collector))].sort();
   const okSlots = new Set(runs.filter((r) => r.status === 'ok' && r.slot_start !== null).map((r) => `${r.collector}@${(r.slot_start as number) * 1000}`));
   let scheduled = 0;
   let succeeded = 0;
   const missed: string[] = [];
   for (const instance of instances) {
-    const interval = intervalOf(instance);
+    const interval = intervalOf(intervals, instance);
     for (let slot = Math.ceil(from / interval) * interval; slot + interval <= end; slot += interval) {
       const hit = outages.some((w) => w.start < slot + interval && slot < w.end + RECOVERY_ALLOWANCE_MS);
       if (hit) continue;
@@ -171,10 +175,10 @@ function availability(runs: readonly RunRow[], from: number, end: number, outage
   return { scheduled, succeeded, ratio: scheduled === 0 ? 1 : succeeded / scheduled, missed };
 }
 
-/** The longest time a data collector (5-minute instances) went without a successful run, measured span only. */
-function worstStaleness(runs: readonly RunRow[], from: number, end: number): { ms: number; instance: string } {
+/** The longest time a data collector (every instance but the hourly ones) went without a successful run, measured span only. */
+function worstStaleness(intervals: Intervals, runs: readonly RunRow[], from: number, end: number): { ms: number; instance: string } {
   let worst = { ms: 0, instance: '' };
-  const instances = [...new Set(runs.map((r) => r.collector))].filter((i) => intervalOf(i) <= 300_000);
+  const instances = [...new Set(runs.map((r) => r.collector))].filter((i) => intervalOf(intervals, i) < 3_600_000);
   for (const instance of instances) {
     const finishes = runs.filter((r) => r.collector === instance && r.status === 'ok' && r.finished_at !== null).map((r) => (r.finished_at as number) * 1000).sort((a, b) => a - b);
     let previous = finishes.filter((f) => f <= from).at(-1) ?? from;
@@ -186,11 +190,19 @@ function worstStaleness(runs: readonly RunRow[], from: number, end: number): { m
   return worst;
 }
 
-/** The state of an instance in one daemon just before `at`, from its logged transitions. */
+/**
+ * The state of an instance in one daemon just before `at`: its last logged transition, or, when
+ * none was logged yet (a process starts in the state collector_state holds, which all processes
+ * share), the state the next transition leaves.
+ */
 function stateBefore(events: readonly DaemonEvent[], daemon: number, instance: string, at: number): string {
-  let state = 'healthy';
-  for (const e of events) if (e.kind === 'transition' && e.daemon === daemon && e.instance === instance && e.at < at) state = e.to;
-  return state;
+  let state: string | undefined;
+  for (const e of events) {
+    if (e.kind !== 'transition' || e.daemon !== daemon || e.instance !== instance) continue;
+    if (e.at < at) state = e.to;
+    else return state ?? e.from;
+  }
+  return state ?? 'healthy';
 }
 
 function faultOutcome(mode: Mode, w: FaultWindow, blameUntil: number, events: readonly DaemonEvent[], runs: readonly RunRow[], end: number): FaultOutcome {
@@ -214,7 +226,10 @@ function faultOutcome(mode: Mode, w: FaultWindow, blameUntil: number, events: re
       else neverReacted = true;
     }
     const lastFail = Math.max(...mine.map((e) => e.at));
-    const success = events.find((e): e is Extract<DaemonEvent, { kind: 'run' }> => e.kind === 'run' && e.ok && e.instance === instance && e.at > Math.max(w.end, lastFail));
+    // Runs that succeeded after the last failure (in any process); the earliest started counts,
+    // and one that started before the fault ended (it rode the fault out) means no delay at all.
+    const successes = events.filter((e): e is Extract<DaemonEvent, { kind: 'run' }> => e.kind === 'run' && e.ok && e.instance === instance && e.at > lastFail);
+    const success = successes.length ? successes.reduce((a, b) => (b.startedAt < a.startedAt ? b : a)) : undefined;
     if (!success) {
       notRecovered.push(instance);
       recovery = Math.max(recovery ?? 0, end - w.end);

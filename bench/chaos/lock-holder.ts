@@ -28,14 +28,38 @@ async function sqliteHolder(file: string): Promise<Holder> {
 }
 
 async function postgresHolder(connectionString: string): Promise<Holder> {
-  const client = new pg.Client({ connectionString });
-  await client.connect();
+  // A server restart ends the connection: the next lock connects again.
+  let client: pg.Client | undefined;
+  const connected = async (): Promise<pg.Client> => {
+    if (client) return client;
+    const fresh = new pg.Client({ connectionString });
+    fresh.on('error', () => {
+      if (client === fresh) client = undefined;
+    });
+    await fresh.connect();
+    client = fresh;
+    return fresh;
+  };
+  await connected();
   return {
     lock: async () => {
-      await client.query('BEGIN');
-      await client.query(`LOCK TABLE ${TABLE_NAMES.join(', ')} IN EXCLUSIVE MODE`);
+      // Tables are locked one by one, so a writer holding a later one can deadlock with us, and a
+      // long write makes us wait: retry until the lock is ours.
+      for (let attempt = 1; ; attempt++) {
+        const c = await connected();
+        try {
+          await c.query('BEGIN');
+          // A waiting LOCK TABLE queues every later writer behind it: give up fast and try again.
+          await c.query("SET LOCAL lock_timeout = '200ms'");
+          await c.query(`LOCK TABLE ${TABLE_NAMES.join(', ')} IN EXCLUSIVE MODE`);
+          return;
+        } catch (error) {
+          await c.query('ROLLBACK').catch(() => undefined);
+          if (attempt >= 600) throw error;
+        }
+      }
     },
-    release: async () => void (await client.query('COMMIT')),
+    release: async () => void (await (await connected()).query('COMMIT').catch(() => undefined)),
   };
 }
 

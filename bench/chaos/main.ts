@@ -1,7 +1,7 @@
 /**
  * gtc's chaos and soak harness (issue 7):
  *
- *   npm run chaos -- [--profile quick|full] [--dialect sqlite|postgres] [--no-baseline] [--seed S] [--speed N] [--strict]
+ *   npm run chaos -- [--profile quick|full] [--dialect sqlite|postgres] [--no-baseline] [--seed S] [--speed N] [--hours H] [--set key.path=value]… [--strict] [--keep]
  *   (= node --import tsx bench/chaos/main.ts …)
  *
  * Runs the simulator and three `gtc start` processes on one database on an accelerated clock,
@@ -28,10 +28,14 @@ interface Args {
   speed: number | undefined;
   strict: boolean;
   keep: boolean;
+  /** Simulated hours instead of the profile's length (the fault cycle is cut where it ends). */
+  hours: number | undefined;
+  /** `--set key.path=value` overrides of the gtc daemons' configuration (not the baseline's): what-if runs. */
+  overrides: [string, string][];
 }
 
 function parseArgs(argv: readonly string[]): Args {
-  const args: Args = { profile: 'quick', dialect: 'sqlite', baseline: true, seed: 'chaos', speed: undefined, strict: false, keep: false };
+  const args: Args = { profile: 'quick', dialect: 'sqlite', baseline: true, seed: 'chaos', speed: undefined, strict: false, keep: false, hours: undefined, overrides: [] };
   for (let i = 0; i < argv.length; i++) {
     const flag = argv[i];
     const value = (): string => {
@@ -48,7 +52,12 @@ function parseArgs(argv: readonly string[]): Args {
     else if (flag === '--no-baseline') args.baseline = false;
     else if (flag === '--seed') args.seed = value();
     else if (flag === '--speed') args.speed = Number(value());
-    else if (flag === '--strict') args.strict = true;
+    else if (flag === '--hours') args.hours = Number(value());
+    else if (flag === '--set') {
+      const [key, ...rest] = value().split('=');
+      if (!key || rest.length === 0) throw new Error('--set needs key.path=value, e.g. --set api.breakerHalfOpenAfter=5s');
+      args.overrides.push([key, rest.join('=')]);
+    } else if (flag === '--strict') args.strict = true;
     else if (flag === '--keep') args.keep = true;
     else throw new Error(`unknown option ${flag} (see bench/chaos/main.ts)`);
   }
@@ -59,6 +68,7 @@ async function main(): Promise<void> {
   const args = parseArgs(process.argv.slice(2));
   const profile = profileNamed(args.profile);
   if (args.speed !== undefined) profile.speed = args.speed;
+  if (args.hours !== undefined) profile.durationMs = args.hours * 3_600_000;
   const startedAt = new Date().toISOString();
   const workDir = mkdtempSync(join(tmpdir(), `gtc-chaos-${profile.name}-${args.dialect}-`));
   const progress = (line: string): void => void process.stderr.write(`chaos: ${line}\n`);
@@ -72,14 +82,14 @@ async function main(): Promise<void> {
     // The soak trend needs a process that lived a while: a simulated day (full) or half the run (quick).
     const minLifeMs = Math.min(86_400_000, profile.durationMs / 2);
     const pass = async (mode: 'gtc' | 'baseline'): Promise<{ output: Awaited<ReturnType<typeof runPass>>; soak: ReturnType<typeof soakResult> }> => {
-      const output = await runPass({ mode, profile, dialect: args.dialect, postgres, workDir, seed: args.seed, progress });
+      const output = await runPass({ mode, profile, dialect: args.dialect, postgres, workDir, seed: args.seed, progress, overrides: mode === 'gtc' ? args.overrides : [] });
       return { output, soak: soakResult(output.rss, output.soak, minLifeMs) };
     };
     const gtc = await pass('gtc');
     const baseline = args.baseline ? await pass('baseline') : undefined;
-    const run: ChaosRun = { profile: profile.name, dialect: args.dialect, seed: args.seed, speed: profile.speed, startedAt, gtc, baseline };
+    const run: ChaosRun = { profile: profile.name, dialect: args.dialect, seed: args.seed, speed: profile.speed, intervals: profile.intervals, startedAt, gtc, baseline };
     printLines(run);
-    const command = `npm run chaos -- --profile ${profile.name} --dialect ${args.dialect}${args.baseline ? '' : ' --no-baseline'}${args.speed !== undefined ? ` --speed ${args.speed}` : ''}`;
+    const command = `npm run chaos -- --profile ${profile.name} --dialect ${args.dialect}${args.baseline ? '' : ' --no-baseline'}${args.speed !== undefined ? ` --speed ${args.speed}` : ''}${args.hours !== undefined ? ` --hours ${args.hours}` : ''}${args.overrides.map(([k, v]) => ` --set ${k}=${v}`).join('')}`;
     const reportDir = new URL('./reports/', import.meta.url).pathname;
     mkdirSync(reportDir, { recursive: true });
     const file = join(reportDir, `${startedAt.slice(0, 10)}-${profile.name}-${args.dialect}.md`);

@@ -38,6 +38,8 @@ export interface PassOutput {
   daemonErrors: { count: number; first: string[] };
   /** Runs and state changes the daemons logged (what detection and recovery are computed from). */
   eventCounts: { runsOk: number; runsFailed: number; transitions: number };
+  events: DaemonEvent[];
+  timebase: { simStart: number; realStart: number; speed: number };
   realSeconds: number;
   simulatedMs: number;
 }
@@ -50,6 +52,8 @@ export interface PassOptions {
   workDir: string;
   seed: string;
   progress: (line: string) => void;
+  /** key.path=value changes to the daemons' configuration (values parsed as JSON when they are JSON). */
+  overrides: readonly [string, string][];
 }
 
 export async function runPass(options: PassOptions): Promise<PassOutput> {
@@ -75,7 +79,7 @@ export async function runPass(options: PassOptions): Promise<PassOutput> {
     }))));
 
     const configFile = join(dir, 'gtc.config.json');
-    writeDaemonConfig(configFile, daemonConfig(mode, url, sim.url, profile.speed));
+    writeDaemonConfig(configFile, withOverrides(daemonConfig(mode, url, sim.url, { speed: profile.speed, intervals: profile.intervals, ...(profile.apiTimeoutMs ? { apiTimeoutMs: profile.apiTimeoutMs } : {}) }), options.overrides));
     const events: DaemonEvent[] = [];
     cluster = new DaemonCluster({ count: DAEMONS, configFile, logDir: dir, timebase, emulateReplacedSystem: mode === 'baseline', onEvent: (e) => events.push(e) });
     lockHolder = await LockHolder.start(url);
@@ -113,11 +117,13 @@ export async function runPass(options: PassOptions): Promise<PassOutput> {
     await cluster.stopAll();
     options.progress(`${mode}: stopped at ${fmtSim(timebase.now() - start)} simulated (${Math.round((Date.now() - realStarted) / 1000)} s real); checking the database against the simulator's truth`);
 
-    const result = await analyse({ mode, store, truth: sim.market.truth, pools, addedAtS, backfillDays: 1, events, windows, measuredFrom: start + profile.warmupMs, end });
+    const result = await analyse({ mode, store, truth: sim.market.truth, pools, addedAtS, backfillDays: 1, events, windows, intervals: profile.intervals, measuredFrom: start + profile.warmupMs, end });
     const finalSample = await soakSample(store, dbFile, profile.durationMs).catch(() => undefined);
     if (finalSample) soak.push(finalSample);
     return {
       result, windows, skipped, rss: cluster.rss, soak, daemonErrors: { count: cluster.errorCount, first: cluster.errors },
+      events,
+      timebase: { simStart: timebase.simStart, realStart: timebase.realStart, speed: timebase.speed },
       eventCounts: {
         runsOk: events.filter((e) => e.kind === 'run' && e.ok).length,
         runsFailed: events.filter((e) => e.kind === 'run' && !e.ok).length,
@@ -132,6 +138,22 @@ export async function runPass(options: PassOptions): Promise<PassOutput> {
     await sim.close();
     await disk?.unmount();
   }
+}
+
+function withOverrides<T extends object>(config: T, overrides: readonly [string, string][]): T {
+  for (const [path, text] of overrides) {
+    const keys = path.split('.');
+    let target = config as Record<string, unknown>;
+    for (const key of keys.slice(0, -1)) target = (target[key] ??= {}) as Record<string, unknown>;
+    let value: unknown = text;
+    try {
+      value = JSON.parse(text);
+    } catch {
+      // A plain string such as "5s".
+    }
+    target[keys.at(-1) as string] = value;
+  }
+  return config;
 }
 
 /** A small seeded generator (kill -9 moments and victims repeat with the seed). */

@@ -3,6 +3,7 @@
  * fault timeline. Every fault of issue 7 is in each cycle; `full` repeats the cycle every
  * simulated day for 7 days with 200 watched pools (the soak).
  */
+import type { Intervals } from './daemon-config.ts';
 import type { FaultStep } from './faults.ts';
 
 export interface Profile {
@@ -22,6 +23,9 @@ export interface Profile {
   sampleEveryMs: number;
   /** Size of the tmpfs holding the SQLite file. */
   diskMb: number;
+  intervals: Intervals;
+  /** api.timeoutMs (simulated ms) when gtc's 15 s would be too few real ms at this speed. */
+  apiTimeoutMs?: number;
 }
 
 const S = 1000;
@@ -62,6 +66,8 @@ export function profile(name: string): Profile {
     return {
       name, speed: 90, watchedPools: 10, marketPools: 60, warmupMs: 10 * MIN, durationMs: 105 * MIN,
       faults: faultCycle(10 * MIN), restartAfterMs: 1 * MIN, sampleEveryMs: 5 * MIN, diskMb: 256,
+      // The incident's 5-minute intervals (dexes hourly).
+      intervals: { dexes: HOUR, 'top-pools': 5 * MIN, 'new-pools': 5 * MIN, watchlist: 5 * MIN, ohlcv: 5 * MIN, trades: 5 * MIN },
     };
   }
   if (name === 'full') {
@@ -70,6 +76,10 @@ export function profile(name: string): Profile {
     return {
       name, speed: 300, watchedPools: 200, marketPools: 300, warmupMs: 1 * HOUR, durationMs: days * DAY,
       faults, restartAfterMs: 2 * MIN, sampleEveryMs: 1 * HOUR, diskMb: 8192,
+      // gtc's default intervals: 200 pools' candles every 5 minutes would need more than 30 calls/min.
+      intervals: { dexes: HOUR, 'top-pools': 5 * MIN, 'new-pools': 5 * MIN, watchlist: 5 * MIN, ohlcv: 15 * MIN, trades: 10 * MIN },
+      // 15 s would be 50 real ms at ×300: on a loaded 2-CPU machine a response takes longer than that.
+      apiTimeoutMs: 5 * MIN,
     };
   }
   throw new Error(`--profile must be quick or full, got "${name}"`);

@@ -16,6 +16,7 @@ export interface ChaosRun {
   dialect: string;
   seed: string;
   speed: number;
+  intervals: Record<string, number>;
   startedAt: string;
   gtc: { output: PassOutput; soak: SoakResult };
   baseline: { output: PassOutput; soak: SoakResult } | undefined;
@@ -160,7 +161,7 @@ export function markdown(run: ChaosRun, command: string): string {
   lines.push('');
   lines.push(`Machine: ${machine()}`);
   lines.push(`Command: \`${command}\` (seed ${run.seed}; simulated time ×${run.speed}; ${fmtSim(run.gtc.output.simulatedMs)} simulated per pass; real ${Math.round(run.gtc.output.realSeconds)} s gtc${run.baseline ? `, ${Math.round(run.baseline.output.realSeconds)} s baseline` : ''})`);
-  lines.push(`Setup: the simulator (30 calls/min), 3 \`gtc start\` processes on one ${run.dialect === 'sqlite' ? 'SQLite file (on a small tmpfs)' : 'PostgreSQL database (throwaway cluster)'}, ${g.watchedPools} watched pools, 5-minute intervals (dexes 1 h). Baseline: ${run.baseline ? BASELINE_DESCRIPTION : 'not run'}.`);
+  lines.push(`Setup: the simulator (30 calls/min), 3 \`gtc start\` processes on one ${run.dialect === 'sqlite' ? 'SQLite file (on a small tmpfs)' : 'PostgreSQL database (throwaway cluster)'}, ${g.watchedPools} watched pools; intervals ${Object.entries(run.intervals).map(([k, v]) => `${k} ${v / 60_000} min`).join(', ')}. Baseline: ${run.baseline ? BASELINE_DESCRIPTION : 'not run'}.`);
   lines.push('');
   lines.push('## Goals (gtc pass)');
   lines.push('');
@@ -190,7 +191,7 @@ export function markdown(run: ChaosRun, command: string): string {
   lines.push('');
   lines.push('## Faults');
   lines.push('');
-  lines.push('Times are simulated, from the first fault. Detection: gtc = first failing run → first non-healthy state; baseline = first failing run → suspended (the old system reacted only at its threshold; if it never did during the fault, the fault\'s remaining length). Recovery: fault end → start of the first run that then succeeded, worst affected instance. kill -9: the killed process\'s runs in flight → another process completing their slots.');
+  lines.push('Times are simulated, from the first fault; a kind injected several times shows its worst case. Detection: gtc = first failing run → first non-healthy state (0 when the instance was already degraded); baseline = first failing run → suspended (the replaced system reacted only at its threshold; "never" = not while the fault lasted). Recovery: fault end → start of the first run that succeeded after the instance\'s last failure (0 when that was before the end), worst affected instance. kill -9: the killed process\'s runs in flight → another process completing their slots.');
   lines.push('');
   lines.push('| fault | at | what | failed (gtc, baseline) | detection gtc / baseline | recovery gtc | recovery baseline |');
   lines.push('|---|---|---|---|---|---|---|');
@@ -208,6 +209,7 @@ export function markdown(run: ChaosRun, command: string): string {
   for (const [name, result] of [['gtc', g], ['baseline', b]] as const) {
     if (!result) continue;
     if (result.duplicateSlots.length) lines.push('', `Slots completed twice (${name}): ${result.duplicateSlots.join('; ')}.`);
+    if (result.missingRows.length) lines.push('', `Rows served but neither stored nor inside a recorded gap (${name}): ${result.missingRows.join('; ')}.`);
     if (result.wrongValues.length) lines.push('', `Stored values that differ from the served ones (${name}): ${result.wrongValues.join('; ')}.`);
   }
   const errors = run.gtc.output.daemonErrors.first;
