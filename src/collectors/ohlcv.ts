@@ -17,7 +17,7 @@ import { fetchWindow, intervalStart, nextWindow, TIMEFRAME_SECONDS } from './ohl
 import { RunTally } from './page-commit.ts';
 import { watchedRefs, type PoolRef } from './pool-ids.ts';
 import type { CollectorInstance, RunContext } from './types.ts';
-import { claimUnit, finishUnit, type WorkUnit } from './work-claims.ts';
+import { claimUnit, finishUnit, withClaim, type WorkUnit } from './work-claims.ts';
 
 export const OHLCV_CHECKPOINT = 'ohlcv';
 /** How far back the API serves candles (about six months). */
@@ -120,7 +120,7 @@ export function createOhlcvCollector(deps: CollectorDeps, options: OhlcvOptions 
           tally.count('claimedElsewhere');
           continue;
         }
-        await collectUnit(deps, ctx, tally, unit, claim, overBudget);
+        await withClaim(deps, claim, () => collectUnit(deps, ctx, tally, unit, claim, overBudget));
       }
       return tally.summary();
     },

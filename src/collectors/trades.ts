@@ -14,7 +14,7 @@ import { commitPage, RunTally } from './page-commit.ts';
 import { watchedRefs, type PoolRef } from './pool-ids.ts';
 import { initialPollState, parsePollState, planAfterPoll, TRADE_WINDOW, type PollLimits, type TradePollState } from './trade-poll-plan.ts';
 import type { CollectorInstance, RunContext } from './types.ts';
-import { claimUnit, finishUnit, type WorkUnit } from './work-claims.ts';
+import { claimUnit, finishUnit, withClaim, type WorkUnit } from './work-claims.ts';
 
 export const TRADES_CHECKPOINT = 'trades';
 
@@ -70,7 +70,7 @@ export function createTradesCollector(deps: CollectorDeps, options: TradesOption
           tally.count('claimedElsewhere');
           continue;
         }
-        states.set(ref.id, await pollPool(deps, ctx, tally, ref, state, unit, limits));
+        states.set(ref.id, await withClaim(deps, unit, () => pollPool(deps, ctx, tally, ref, state, unit, limits)));
       }
       return tally.summary();
     },

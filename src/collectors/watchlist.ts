@@ -11,7 +11,7 @@ import { commitPage, RunTally } from './page-commit.ts';
 import { watchedRefs, type PoolRef } from './pool-ids.ts';
 import { poolSymbol, writePoolsPage } from './pool-rows.ts';
 import type { CollectorInstance, RunContext } from './types.ts';
-import { claimUnit, finishUnit } from './work-claims.ts';
+import { claimUnit, finishUnit, withClaim } from './work-claims.ts';
 
 export interface WatchlistOptions {
   /** Refresh only this pool (`gtc collect watchlist --pool ID`). */
@@ -46,10 +46,12 @@ export function createWatchlistCollector(deps: CollectorDeps, options: Watchlist
             tally.count('claimedElsewhere');
             continue;
           }
-          for await (const page of deps.api.poolsMulti(network, batch, { signal: ctx.signal })) {
-            tally.apiCalls += 1;
-            await storeBatch(deps, ctx, tally, network, page, entries, (tx, at) => finishUnit(tx, deps, unit, at));
-          }
+          await withClaim(deps, unit, async () => {
+            for await (const page of deps.api.poolsMulti(network, batch, { signal: ctx.signal })) {
+              tally.apiCalls += 1;
+              await storeBatch(deps, ctx, tally, network, page, entries, (tx, at) => finishUnit(tx, deps, unit, at));
+            }
+          });
         }
       }
       return tally.summary();

@@ -66,3 +66,22 @@ test('two instances on one PostgreSQL database never collect the same unit twice
   const url = await freshPgDatabase(t);
   if (url) await assertEachUnitOnce(t, url);
 });
+
+test('a unit whose collection fails is released: the retry seconds later takes it again', { timeout: 60_000 }, async (t) => {
+  const h = await startHarness({ dir: tempDir(t) });
+  t.after(() => h.close());
+  const [poolId] = await watchPools(h, 1);
+  const [trades] = buildCollectors(h.deps, { collectors: ['trades'] });
+  // A first poll stores the pool's state; the failing one is then due at the stored time (its slot).
+  await h.driver.drive(runInstance({ ...h.deps, logger: h.logger }, trades!));
+  await h.clock.advance(6 * 3_600_000);
+  h.sim.faults.set({ mode: '5xx', paths: '/trades' });
+  await assert.rejects(h.driver.drive(runInstance({ ...h.deps, logger: h.logger }, trades!)), /answered 5\d\d/);
+  h.sim.faults.clear();
+  // Past the API breaker's half-open delay (30 s), well before the claim would expire (2 min).
+  await h.clock.advance(40_000);
+  const retry = await h.driver.drive(runInstance({ ...h.deps, logger: h.logger }, trades!));
+  assert.equal(retry.details?.claimedElsewhere, undefined, 'the failed attempt did not keep the unit');
+  assert.equal(retry.apiCalls, 1);
+  assert.ok((await h.store.read.trades.range(poolId!)).length > 0);
+});
