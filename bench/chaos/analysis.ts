@@ -31,7 +31,7 @@ export interface FaultOutcome {
   detectionMs: number | null;
   /** Some affected instance never reacted (baseline: never suspended) while the fault lasted. */
   neverReacted?: boolean;
-  /** Fault end → start of the first run that succeeded after the last failure (worst affected instance; 0 when before the end). */
+  /** Fault end → start of the first run (any process) that succeeded after the end (worst affected instance; 0 when it started during the fault). */
   recoveryMs: number | null;
   /** Instances that failed during the fault and had no successful run before the scenario ended. */
   notRecovered: string[];
@@ -225,11 +225,16 @@ function faultOutcome(mode: Mode, w: FaultWindow, blameUntil: number, events: re
       if (reaction) detection = Math.max(detection ?? 0, reaction.at - first.at);
       else neverReacted = true;
     }
+    // Data flows again when a run of the instance (in any process) succeeds after its last
+    // failure: 0 when that happened before the fault ended; else the first run succeeding after
+    // the end counts from its start (0 when it started during the fault and rode it out).
     const lastFail = Math.max(...mine.map((e) => e.at));
-    // Runs that succeeded after the last failure (in any process); the earliest started counts,
-    // and one that started before the fault ended (it rode the fault out) means no delay at all.
-    const successes = events.filter((e): e is Extract<DaemonEvent, { kind: 'run' }> => e.kind === 'run' && e.ok && e.instance === instance && e.at > lastFail);
-    const success = successes.length ? successes.reduce((a, b) => (b.startedAt < a.startedAt ? b : a)) : undefined;
+    if (events.some((e) => e.kind === 'run' && e.ok && e.instance === instance && e.at > lastFail && e.at <= w.end)) {
+      recovery = Math.max(recovery ?? 0, 0);
+      continue;
+    }
+    const successes = events.filter((e): e is Extract<DaemonEvent, { kind: 'run' }> => e.kind === 'run' && e.ok && e.instance === instance && e.at > w.end);
+    const success = successes.length ? successes.reduce((a, b) => (b.at < a.at ? b : a)) : undefined;
     if (!success) {
       notRecovered.push(instance);
       recovery = Math.max(recovery ?? 0, end - w.end);

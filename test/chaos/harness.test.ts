@@ -1,0 +1,53 @@
+/**
+ * Smoke test of the chaos harness's own parts (the full run is `npm run chaos`): the shared
+ * accelerated clock, the lock holder really holding SQLite's write lock from another process,
+ * and the trend fit the soak verdict rests on.
+ */
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import BetterSqlite3 from 'better-sqlite3';
+import { LockHolder } from '../../bench/chaos/faults.ts';
+import { fit } from '../../bench/chaos/soak.ts';
+import { Timebase } from '../../bench/chaos/timebase.ts';
+import { ScaledClock } from '../../src/lib/clock.ts';
+import { openStore } from '../../src/store/index.ts';
+import { tempDir } from '../support/temp-dir.ts';
+
+test('processes given the same start, anchor and speed agree on simulated time', () => {
+  let real = 1_000_000;
+  const realNow = (): number => real;
+  const a = new ScaledClock(Date.UTC(2025, 8, 15), 90, realNow, 1_000_000);
+  real += 500;
+  // Started later, but anchored at the same real instant: the same simulated time.
+  const b = new ScaledClock(Date.UTC(2025, 8, 15), 90, realNow, 1_000_000);
+  assert.equal(a.now(), b.now());
+  assert.equal(a.now(), Date.UTC(2025, 8, 15) + 500 * 90);
+  const timebase = new Timebase(Date.UTC(2025, 8, 15), 90, 1_000_000);
+  assert.equal(timebase.toSim(1_000_500), a.now());
+});
+
+test('the lock holder holds the SQLite write lock from another process until released', { timeout: 30_000 }, async (t) => {
+  const file = join(tempDir(t), 'lock.sqlite');
+  const store = await openStore({ url: `sqlite:${file}` });
+  await store.close();
+  const holder = await LockHolder.start(`sqlite:${file}`);
+  t.after(() => holder.close());
+  const db = new BetterSqlite3(file);
+  t.after(() => db.close());
+  db.pragma('busy_timeout = 0');
+  await holder.lock();
+  assert.throws(() => db.exec('BEGIN IMMEDIATE'), /database is locked/);
+  await holder.release();
+  db.exec('BEGIN IMMEDIATE');
+  db.exec('COMMIT');
+});
+
+test('the trend fit finds a slope and calls a flat series flat', () => {
+  const rising = fit([0, 1, 2, 3, 4].map((x) => ({ x, y: 100 + 5 * x })));
+  assert.equal(rising?.slope, 5);
+  assert.equal(rising?.r2, 1);
+  const flat = fit([0, 1, 2, 3].map((x) => ({ x, y: 150 })));
+  assert.equal(flat?.slope, 0);
+  assert.equal(fit([{ x: 1, y: 1 }]), undefined);
+});
