@@ -21,6 +21,11 @@ import { setCollectorDisabled, StoreRecords } from './store-records.ts';
 export interface DaemonProbes {
   /** One cheap API call (e.g. the networks list); gated to one call per recovery.apiProbeInterval. */
   api: Probe;
+  /**
+   * Whether the API rate limiter has budget to spare now (nobody queued, not slowed by 429s).
+   * When given, the API probe may call every recovery.probeInterval while the API is down.
+   */
+  apiHasSpareBudget?: () => boolean;
   /** Defaults to the store's probe (SELECT 1 and taking the write lock): costs nothing. */
   database?: Probe;
 }
@@ -63,19 +68,24 @@ export class Daemon {
     this.records = new StoreRecords(options.store, options.owner);
     this.owner = this.records.owner;
     const recovery = options.config.recovery;
-    const apiProbe = new GatedProbe(options.probes.api, recovery.apiProbeInterval, this.clock);
+    const spare = options.probes.apiHasSpareBudget;
+    const apiProbe = new GatedProbe(options.probes.api, recovery.apiProbeInterval, this.clock, spare ? { whileDownMs: recovery.probeInterval, hasSpareBudget: spare } : {});
     const probes = { api: apiProbe.probe, database: options.probes.database ?? storeProbe(options.store) };
     const apiInstances = new Set(options.instances.filter((i) => i.dependsOn === 'api').map((i) => i.name));
     // API runs are probes that cost no extra call: up when one succeeds, down when one finds it down.
     this.events.onRunFinished((event) => {
       if (!apiInstances.has(event.instance)) return;
-      if (event.status === 'ok') apiProbe.noteSuccess(event.at);
+      if (event.status === 'ok' && event.apiCalls > 0) apiProbe.noteSuccess(event.at);
       else if (event.failureClass === 'api-down') apiProbe.noteFailure(new GtcError('api-down', `${event.instance} found the API down`), event.at);
     });
     this.runners = options.instances.map((instance) => new InstanceRunner({
       instance, records: this.records, clock: this.clock, logger: this.logger.child({ instance: instance.name }), events: this.events,
       recovery, probes, stopSignal: this.stopping.signal, jitterMaxMs: options.jitterMaxMs ?? 30_000, ...(options.random ? { random: options.random } : {}),
     }));
+    // The API is back: every instance suspended on it resumes now, not at its own next probe.
+    apiProbe.onUp(() => {
+      for (const runner of this.runners) runner.probeNowIfWaitingOn(probes.api);
+    });
   }
 
   get state(): DaemonState {

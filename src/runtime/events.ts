@@ -16,6 +16,8 @@ export interface RunFinishedEvent {
   durationMs: number;
   rowsWritten: number;
   rejected: number;
+  /** API calls the run made: a run that made none says nothing about the API. */
+  apiCalls: number;
   failureClass?: FailureClass;
   /** The collection_runs id, when the run was recorded. */
   runId?: number;

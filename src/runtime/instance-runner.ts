@@ -81,6 +81,13 @@ export class InstanceRunner {
     this.wakeUp.abort();
   }
 
+  /** A suspended instance waiting to probe `probe` probes now (its dependency was just seen up). */
+  probeNowIfWaitingOn(probe: Probe): void {
+    if (this.planned.kind !== 'probe' || this.probeToUse() !== probe) return;
+    this.planned = { kind: 'probe', at: this.o.clock.now() };
+    this.wakeUp.abort();
+  }
+
   /** Runs until the stop signal; resolves once no run of this instance is in progress. */
   async loop(): Promise<void> {
     await this.resume();

@@ -37,6 +37,8 @@ export interface FinishedRun {
   status: 'ok' | 'failed';
   rowsWritten: number;
   rejected: number;
+  /** API calls the run made (announced, not stored). */
+  apiCalls: number;
   error: string | null;
   failureClass: FailureClass | null;
   /**

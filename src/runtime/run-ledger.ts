@@ -25,7 +25,7 @@ export class RunLedger {
   row(runId: number, slot: number, at: number, status: 'ok' | 'failed', summary?: RunSummary): FinishedRun {
     return {
       runId, name: this.name, slot, finishedAt: at, status, rowsWritten: summary?.rowsWritten ?? 0,
-      rejected: summary?.rejected ?? 0, error: null, failureClass: null, claim: 'finish',
+      rejected: summary?.rejected ?? 0, apiCalls: summary?.apiCalls ?? 0, error: null, failureClass: null, claim: 'finish',
     };
   }
 
@@ -54,7 +54,7 @@ export class RunLedger {
   private announce(run: FinishedRun, started: number): void {
     this.lastRunStatus = run.status;
     this.events.emitRunFinished({
-      instance: this.name, status: run.status, durationMs: run.finishedAt - started, rowsWritten: run.rowsWritten, rejected: run.rejected,
+      instance: this.name, status: run.status, durationMs: run.finishedAt - started, rowsWritten: run.rowsWritten, rejected: run.rejected, apiCalls: run.apiCalls,
       ...(run.failureClass ? { failureClass: run.failureClass } : {}), ...(run.runId >= 0 ? { runId: run.runId } : {}), at: run.finishedAt,
     });
   }

@@ -1,0 +1,95 @@
+/**
+ * The API probe policy (ManualClock): while the API is down and the limiter has budget to spare,
+ * suspended instances probe it every probeInterval and resume together on the first passing
+ * call; during rate limiting, or with a busy limiter, at most one call per apiProbeInterval; a run
+ * that made no API call is no evidence that the API is up.
+ */
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import type { CollectorInstance } from '../../src/collectors/types.ts';
+import { ManualClock } from '../../src/lib/clock.ts';
+import { GtcError, type FailureClass } from '../../src/lib/errors.ts';
+import { drive, openSqliteStore, recordedDaemon, recoveryConfig, scriptedCollector, switchableProbe } from './harness.ts';
+
+const T0 = Date.UTC(2025, 8, 15, 6, 45, 0);
+const MIN = 60_000;
+const since = (at: number): number => (at - T0) / 1000;
+
+/** A collector that fails with `failureClass` (after `failAfterMs`) while `fault.on` is true. */
+function faultable(store: Parameters<typeof scriptedCollector>[0], name: string, failureClass: FailureClass, failAfterMs = 0) {
+  const fault = { on: true };
+  const c = scriptedCollector(store, name, {
+    intervalMs: 5 * MIN,
+    behaviour: async (ctx) => {
+      if (!fault.on) return 1;
+      await ctx.clock.sleep(failAfterMs, ctx.signal);
+      throw new GtcError(failureClass, `${failureClass} injected`);
+    },
+  });
+  return { c, fault };
+}
+
+/** An API instance whose runs succeed without calling the API (nothing was due). */
+function idleApiInstance(name: string): CollectorInstance {
+  return { name, collector: 'trades', intervalMs: 10_000, dependsOn: 'api', run: async () => ({ rowsWritten: 0, rejected: 0, rejections: [], pages: 0, apiCalls: 0 }) };
+}
+
+describe('API probe policy', () => {
+  it('API down, limiter idle: one call per probeInterval; the first passing call resumes every suspended instance', async (t) => {
+    const { store } = await openSqliteStore(t);
+    const clock = new ManualClock(T0);
+    const a = faultable(store, 'new-pools:solana', 'api-down');
+    // b's runs take 2.5 s to fail: it is suspended at 13.5 s and probes at 18.5, 23.5 … — out of step with a.
+    const b = faultable(store, 'top-pools:solana', 'api-down', 2500);
+    const api = switchableProbe(false);
+    api.clock = clock;
+    const { daemon, transitions } = recordedDaemon({ config: { recovery: recoveryConfig() }, store, instances: [a.c, b.c], probes: { api: api.probe, apiHasSpareBudget: () => true }, clock });
+    await daemon.start();
+    await drive(clock, 30_000, 250);
+    // a probes at 11, 16, 21 …, b at 18.5, 23.5 …: one call per 5 s between them, each failure
+    // answering the other's probes until it is 5 s old (b's failure at 13.5 s answers a's at 16 s).
+    assert.deepEqual(api.calls.map(since), [18.5, 23.5, 28.5]);
+    a.fault.on = false;
+    b.fault.on = false;
+    api.ok = true;
+    await drive(clock, 10_000, 250);
+    await daemon.stop();
+    assert.deepEqual(api.calls.map(since), [18.5, 23.5, 28.5, 33.5]);
+    // a's own probe at 31 s still saw the failure of 28.5 s; b's call at 33.5 s passed and resumed a too (not at 36 s).
+    assert.deepEqual(transitions.filter((e) => e.to === 'healthy').map((e) => [e.instance, since(e.at)]).sort(), [['new-pools:solana', 33.5], ['top-pools:solana', 33.5]]);
+  });
+
+  it('a busy limiter, or a rate limit, keeps the spacing of apiProbeInterval', async (t) => {
+    for (const [failureClass, spare] of [['api-down', false], ['api-rate-limit', true]] as const) {
+      const { store } = await openSqliteStore(t, `${failureClass}.sqlite`);
+      const clock = new ManualClock(T0);
+      const a = faultable(store, 'new-pools:solana', 'api-down');
+      let calls = 0;
+      const probe = async (): Promise<void> => {
+        calls += 1;
+        throw new GtcError(failureClass, `${failureClass} probe`);
+      };
+      const { daemon } = recordedDaemon({ config: { recovery: recoveryConfig() }, store, instances: [a.c], probes: { api: probe, apiHasSpareBudget: () => spare }, clock });
+      await daemon.start();
+      await drive(clock, 100_000, 250);
+      await daemon.stop();
+      // Failures at 0, 2, 6 s (the last one is evidence until 36 s); then one call per 30 s: 36, 66, 96.
+      assert.equal(calls, 3, `${failureClass}, spare budget ${spare}`);
+    }
+  });
+
+  it('a run that made no API call does not pass the API probe', async (t) => {
+    const { store } = await openSqliteStore(t);
+    const clock = new ManualClock(T0);
+    const down = faultable(store, 'watchlist', 'api-down');
+    const api = switchableProbe(false);
+    api.clock = clock;
+    const { daemon, transitions } = recordedDaemon({ config: { recovery: recoveryConfig() }, store, instances: [down.c, idleApiInstance('trades')], probes: { api: api.probe }, clock });
+    await daemon.start();
+    await drive(clock, 60_000, 250);
+    await daemon.stop();
+    // trades "succeeds" every 10 s without calling the API: watchlist stays suspended, probing on real calls.
+    assert.deepEqual(transitions.filter((e) => e.instance === 'watchlist').map((e) => e.to), ['degraded', 'suspended']);
+    assert.deepEqual(api.calls.map(since), [36]);
+  });
+});
