@@ -1,0 +1,56 @@
+/**
+ * An API outage with real processes: `gtc start` (collectors every 5 minutes) on an accelerated
+ * clock (×SPEED) shared with the simulator in this process, which answers every request with a
+ * 5xx for 2 simulated minutes from just before the 5-minute slot. Affected instances must reach
+ * `suspended` after 3 failures and resume within 5 s of the simulator's switch back — measured
+ * from the switch to the resume and to the first successful run, in simulated time.
+ */
+import assert from 'node:assert/strict';
+import { it } from 'node:test';
+import { outcomes, sec } from './e2e/measure.ts';
+import { finalState, startScenario, withSlack } from './e2e/scenario.ts';
+
+const SPEED = 5;
+const OUTAGE_MS = 120_000;
+const RESUME_GOAL_MS = 5_000;
+const PROBE_INTERVAL_MS = 5_000;
+
+it('API outage (all 5xx, 2 simulated minutes): suspended after 3 failures, resumed within 5 s of the API recovering', { timeout: 120_000 }, async (t) => {
+  const s = await startScenario(t, { speed: SPEED, leadMs: 100_000 });
+  const { timebase, boundary, sim } = s;
+  const daemon = s.startDaemon();
+  await daemon.ready();
+
+  await timebase.until(boundary - 2_000);
+  const fault = sim.faults.set({ mode: '5xx', durationMs: OUTAGE_MS });
+  const start = fault?.since ?? timebase.now();
+  const end = start + OUTAGE_MS;
+  await timebase.until(end + 40_000);
+  const result = outcomes(daemon, start, end, timebase.now());
+  const exit = await daemon.stop();
+  const after = await finalState(s.store);
+
+  const probes = sim.stats.snapshot().recent.filter((r) => r.at >= start && r.route === '/networks');
+  t.diagnostic(`outage from ${sec(start - boundary)} to ${sec(end - boundary)} s after the 5-minute slot (×${SPEED}); API probe calls during it: ${probes.filter((r) => r.at < end).length}, at ${probes.map((r) => `${sec(r.at - end)}:${r.status}`).join(' ')} (s after the end: status)`);
+  const affected = result.filter((o) => o.failedRuns.some((r) => r.at < end));
+  for (const o of result) {
+    const first = o.firstSuccessAfterEnd;
+    t.diagnostic(`${o.instance}: ${o.failedRuns.length} failed runs; states ${o.states.join(' > ') || '-'}; resumed ${o.resumedAt === undefined ? '-' : sec(o.resumedAt - end)} s after the API recovered; first successful run ${first ? `${sec(first.startedAt - end)}..${sec(first.at - end)} s` : '-'}`);
+  }
+
+  assert.equal(exit.code, 0, 'clean exit');
+  assert.ok(affected.length >= 2, `the 5-minute slot's instances met the outage: ${affected.map((o) => o.instance).join(', ')}`);
+  for (const o of affected) {
+    assert.deepEqual(o.states, ['degraded', 'suspended', 'healthy'], `${o.instance}: degraded, suspended, resumed once`);
+    const suspendedAt = daemon.transitions(o.instance).find((e) => e.at >= start && e.to === 'suspended')?.at ?? Infinity;
+    assert.equal(o.failedRuns.filter((r) => r.at <= suspendedAt).length, 3, `${o.instance}: suspended at the 3rd failure`);
+    assert.ok(o.resumedAt !== undefined && o.resumedAt >= end, `${o.instance}: not resumed before the API recovered`);
+    assert.ok((o.resumedAt ?? Infinity) - end <= withSlack(RESUME_GOAL_MS, SPEED), `${o.instance}: resumed ${sec((o.resumedAt ?? Infinity) - end)} s after the API recovered`);
+    assert.ok(o.firstSuccessAfterEnd && o.firstSuccessAfterEnd.startedAt - end <= withSlack(RESUME_GOAL_MS, SPEED), `${o.instance}: first successful run started ${sec((o.firstSuccessAfterEnd?.startedAt ?? Infinity) - end)} s after`);
+  }
+  // While down, probe calls are spaced by the probe interval (the limiter is idle): never more often.
+  const during = probes.filter((r) => r.at < end).map((r) => r.at);
+  assert.ok(during.length <= OUTAGE_MS / PROBE_INTERVAL_MS + 1, `${during.length} probe calls in ${OUTAGE_MS / 1000} s`);
+  assert.deepEqual(Object.values(after.states).filter((state) => state !== 'healthy'), [], 'every instance healthy at the end');
+  assert.equal(after.running, 0);
+});
