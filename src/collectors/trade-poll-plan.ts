@@ -24,7 +24,7 @@ const AVERAGE_OVER_S = 6 * 3600;
 
 /** Per-pool state, stored as the pool's checkpoint (collector `trades`). */
 export interface TradePollState {
-  /** Start of continuous coverage: the oldest trade of the first poll (or that poll's time). */
+  /** Start of continuous coverage (epoch seconds): every trade from here to lastPollAt was stored. */
   since: number | null;
   /** Newest block_timestamp seen. */
   newestTs: number | null;
@@ -100,7 +100,9 @@ export function planAfterPoll(state: TradePollState, obs: PollObservation, limit
   const overflowIn = rate > 0 ? Math.min(DAY, TRADE_WINDOW / rate) : DAY;
   return {
     state: {
-      since: state.since ?? oldest ?? now,
+      // Coverage starts where the first answer is known complete: after the second of its oldest
+      // trade when it was full (that second may hold trades it left out), else 24 h back.
+      since: state.since ?? (full && oldest !== null ? oldest + 1 : now - DAY + 1),
       newestTs: newest === null ? state.newestTs : Math.max(newest, state.newestTs ?? newest),
       rate,
       averageRate,

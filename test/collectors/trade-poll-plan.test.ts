@@ -15,10 +15,10 @@ test('a quiet pool is polled at the maximum interval, and at least once within t
   const { state, gap } = planAfterPoll(initialPollState(NOW), { now: NOW, timestamps: spread(5, 86_000), itemCount: 5, overlapped: false }, limits);
   assert.equal(gap, null);
   assert.equal(state.nextPollAt, NOW + limits.maxPollS);
-  assert.equal(state.since, Math.min(...spread(5, 86_000)));
+  assert.equal(state.since, NOW - 86_400 + 1, 'a short answer holds every trade of the 24 h window');
   const silent = planAfterPoll(initialPollState(NOW), { now: NOW, timestamps: [], itemCount: 0, overlapped: false }, limits);
   assert.equal(silent.state.nextPollAt, NOW + limits.maxPollS);
-  assert.equal(silent.state.since, NOW);
+  assert.equal(silent.state.since, NOW - 86_400 + 1);
 });
 
 test('a busy pool is polled before a doubled rate could fill half the window', () => {
@@ -46,8 +46,11 @@ test('a full window that does not reach stored trades records the missing span a
   assert.deepEqual(gap, { fromTs: NOW - 7200, toTs: Math.min(...timestamps) });
   assert.equal(state.nextPollAt, NOW + limits.minPollS);
   assert.equal(state.since, NOW - 90_000);
-  // The first poll of a pool records no gap: collection starts there.
-  assert.equal(planAfterPoll(initialPollState(NOW), { now: NOW, timestamps, itemCount: TRADE_WINDOW, overlapped: false }, limits).gap, null);
+  // The first poll of a pool records no gap: collection starts after the second of its oldest trade
+  // (that second may hold trades a full answer left out).
+  const first = planAfterPoll(initialPollState(NOW), { now: NOW, timestamps, itemCount: TRADE_WINDOW, overlapped: false }, limits);
+  assert.equal(first.gap, null);
+  assert.equal(first.state.since, Math.min(...timestamps) + 1);
 });
 
 test('poll states round-trip through their checkpoint text; garbage starts afresh', () => {
