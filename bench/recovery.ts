@@ -18,7 +18,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { apiClientOptions, createApiClient, type ApiClient } from '../src/api/index.ts';
+import { apiClientOptions, createApiClient } from '../src/api/index.ts';
 import { buildCollectors, type CollectorInstance } from '../src/collectors/index.ts';
 import { configSchema, formatDuration, parseDuration, type GtcConfig } from '../src/config/index.ts';
 import { ManualClock, type Clock } from '../src/lib/clock.ts';
@@ -99,7 +99,8 @@ async function measureOurs(name: ScenarioName, options: Options, faultMs: number
   const config = benchConfig(sim.url, options.intervalMs, {});
   const api = createApiClient({ ...apiClientOptions(config.api), clock });
   const instances = buildCollectors({ api, store, config, clock, instanceId: 'bench:ours' }, { collectors: ['dexes'] });
-  const daemon = createDaemon({ config, store, instances, probes: { api: apiProbe(api) }, clock, logger: silent, jitterMaxMs: 0 });
+  // The probes `gtc start` uses (src/cli/daemon-app.ts).
+  const daemon = createDaemon({ config, store, instances, probes: { api: (signal) => api.probe(signal), apiHasSpareBudget: () => api.limiter.idle() }, clock, logger: silent, jitterMaxMs: 0 });
   const seen = observe(daemon);
   try {
     await daemon.start();
@@ -209,15 +210,6 @@ function sqliteFile(): { url: string; path: string; close: () => void } {
 
 function benchConfig(baseUrl: string, intervalMs: number, recovery: Record<string, unknown>): GtcConfig {
   return configSchema.parse({ api: { baseUrl, budgetKey: 'bench' }, networks: ['solana'], collectors: { dexes: { interval: intervalMs } }, recovery });
-}
-
-/** One cheap call: the first page of the networks list. */
-function apiProbe(api: ApiClient) {
-  return async (signal: AbortSignal): Promise<void> => {
-    const pages = api.networks({ pages: 1, signal });
-    await pages.next();
-    await pages.return(undefined);
-  };
 }
 
 /** A start 60 s before a slot boundary: the first run happens at once, the next one a minute later. */

@@ -156,6 +156,15 @@ export class RateLimiter {
     };
   }
 
+  /**
+   * True when a call now would take nothing from anyone: nobody is queued, no Retry-After holds
+   * calls back, and the rate is not lowered by 429s (the runtime's API probe asks before a call).
+   */
+  idle(): boolean {
+    const now = this.clock.now();
+    return this.queue.length === 0 && this.blockedUntil <= now && this.rate(now) >= this.configured;
+  }
+
   /** The allowed rate at `now`: configured, or lowered and climbing back after the hold. */
   private rate(now: number): number {
     if (!this.lowered) return this.configured;

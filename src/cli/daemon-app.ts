@@ -84,10 +84,7 @@ export async function startDaemonApp(options: DaemonAppOptions): Promise<Running
     // One request, no retries, not refused by the client's open breaker: the API answers again or not.
     probes: {
       api: (signal) => api.probe(signal),
-      apiHasSpareBudget: () => {
-        const limiter = api.limiter.state();
-        return limiter.queueLength === 0 && limiter.blockedUntil === null && limiter.requestsPerMinute >= limiter.configuredRequestsPerMinute;
-      },
+      apiHasSpareBudget: () => api.limiter.idle(),
     },
   });
   monitor.attach({

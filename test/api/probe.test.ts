@@ -5,7 +5,8 @@
  */
 import assert from 'node:assert/strict';
 import { after, test } from 'node:test';
-import { ApiRateLimitError, ApiUnavailableError, createApiClient, type ApiClientOptions } from '../../src/api/index.ts';
+import { ApiRateLimitError, ApiUnavailableError, createApiClient, RateLimiter, type ApiClientOptions } from '../../src/api/index.ts';
+import { ManualClock } from '../../src/lib/clock.ts';
 import { ScaledClock, startSimulator, type FaultSpec, type Simulator } from '../../src/sim/index.ts';
 
 const SPEED = 20;
@@ -62,4 +63,22 @@ test('probes take their call from the shared rate limiter like any request', asy
   for (let i = 0; i < 3; i++) await api.probe();
   await sharing.probe();
   assert.equal(api.limiter.state().remainingDaily, 96, 'four probes by two clients sharing one limiter: four calls taken');
+});
+
+test('the limiter is idle (a probe may call) only when nobody queues and no 429 slowed or held it', async () => {
+  const clock = new ManualClock(Date.UTC(2025, 8, 1));
+  const limiter = new RateLimiter({ clock, requestsPerMinute: 30, marginMs: 0 });
+  assert.equal(limiter.idle(), true);
+  const calls = [limiter.acquire(), limiter.acquire()];
+  await clock.advance(0);
+  assert.equal(limiter.idle(), false, 'a caller waits for a token');
+  await clock.advance(2_000);
+  await Promise.all(calls);
+  assert.equal(limiter.idle(), true);
+  limiter.onRateLimited();
+  assert.equal(limiter.idle(), false, 'the rate is lowered after a 429');
+  await clock.advance(11 * 60_000);
+  assert.equal(limiter.idle(), true, 'climbed back to the configured rate');
+  limiter.onRateLimited(120_000);
+  assert.equal(limiter.idle(), false, 'held back by Retry-After');
 });
