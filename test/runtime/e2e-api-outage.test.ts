@@ -39,14 +39,22 @@ it('API outage (all 5xx, 2 simulated minutes): suspended after 3 failures, resum
   }
 
   assert.equal(exit.code, 0, 'clean exit');
-  assert.ok(affected.length >= 2, `the 5-minute slot's instances met the outage: ${affected.map((o) => o.instance).join(', ')}`);
+  const suspended = affected.filter((o) => o.suspensions > 0);
+  assert.ok(suspended.length >= 2, `the 5-minute slot's instances met the outage and were suspended: ${suspended.map((o) => o.instance).join(', ')}`);
+  const goal = withSlack(RESUME_GOAL_MS, SPEED);
   for (const o of affected) {
-    assert.deepEqual(o.states, ['degraded', 'suspended', 'healthy'], `${o.instance}: degraded, suspended, resumed once`);
-    const suspendedAt = daemon.transitions(o.instance).find((e) => e.at >= start && e.to === 'suspended')?.at ?? Infinity;
-    assert.equal(o.failedRuns.filter((r) => r.at <= suspendedAt).length, 3, `${o.instance}: suspended at the 3rd failure`);
-    assert.ok(o.resumedAt !== undefined && o.resumedAt >= end, `${o.instance}: not resumed before the API recovered`);
-    assert.ok((o.resumedAt ?? Infinity) - end <= withSlack(RESUME_GOAL_MS, SPEED), `${o.instance}: resumed ${sec((o.resumedAt ?? Infinity) - end)} s after the API recovered`);
-    assert.ok(o.firstSuccessAfterEnd && o.firstSuccessAfterEnd.startedAt - end <= withSlack(RESUME_GOAL_MS, SPEED), `${o.instance}: first successful run started ${sec((o.firstSuccessAfterEnd?.startedAt ?? Infinity) - end)} s after`);
+    const suspendedAt = daemon.transitions(o.instance).find((e) => e.at >= start && e.to === 'suspended')?.at;
+    const failedBefore = o.failedRuns.filter((r) => r.at <= (suspendedAt ?? end)).length;
+    // An instance that met the outage only in its last seconds may recover before its 3rd failure.
+    if (suspendedAt === undefined) assert.ok(failedBefore < 3, `${o.instance}: ${failedBefore} failures and never suspended`);
+    else {
+      assert.equal(failedBefore, 3, `${o.instance}: suspended at the 3rd failure`);
+      assert.equal(o.suspensions, 1, `${o.instance}: suspended once, not resumed into the outage`);
+      assert.ok(o.resumedAt !== undefined && o.resumedAt >= end, `${o.instance}: not resumed before the API recovered`);
+      assert.ok((o.resumedAt ?? Infinity) - end <= goal, `${o.instance}: resumed ${sec((o.resumedAt ?? Infinity) - end)} s after the API recovered`);
+    }
+    const first = o.firstSuccessAfterEnd;
+    assert.ok(first && first.startedAt - end <= goal, `${o.instance}: first successful run started ${sec((first?.startedAt ?? Infinity) - end)} s after the API recovered`);
   }
   // While down, probe calls are spaced by the probe interval (the limiter is idle): never more often.
   const during = probes.filter((r) => r.at < end).map((r) => r.at);

@@ -84,10 +84,11 @@ it('incident replay: a 30 s write lock from another process during the 5-minute 
   assert.ok(held.length >= 2, `runs of the slot met the lock: ${held.map((o) => o.instance).join(', ')}`);
   const goal = withSlack(GOAL_MS, SPEED);
   for (const o of result) {
-    for (const failed of o.failedRuns) {
+    // A write that waited the whole lock may give up just after the release (its retry budget is 30 s too).
+    for (const failed of o.failedRuns.filter((r) => r.at <= releaseAt + goal)) {
       const retry = o.runsAfterStart.find((r) => r.ok && r.at > failed.at);
       assert.ok(retry, `${o.instance}: the run that failed at ${sec(failed.at - releaseAt)} s was retried and succeeded`);
-      assert.ok(retry.at - Math.max(failed.at, releaseAt) <= goal, `${o.instance}: retry succeeded ${sec(retry.at - releaseAt)} s after the release`);
+      assert.ok(retry.at - releaseAt <= goal, `${o.instance}: its retry succeeded ${sec(retry.at - releaseAt)} s after the release`);
     }
     if (o.suspensions > 0) assert.ok((o.resumedAt ?? Infinity) - releaseAt <= goal, `${o.instance}: suspended until ${sec((o.resumedAt ?? Infinity) - releaseAt)} s after the release`);
   }
