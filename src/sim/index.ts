@@ -90,7 +90,8 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
       res.end(JSON.stringify({ errors: [{ status: '500', title: 'Simulator bug', detail: String(error) }] }));
     });
   });
-  server.keepAliveTimeout = 5000;
+  // Longer than clients keep idle sockets (undici: 4 s), so the client always closes first: no reset races.
+  server.keepAliveTimeout = 65_000;
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => {

@@ -1,7 +1,6 @@
 import type { Clock } from '../lib/clock.ts';
 import type { WirePool, WireTrade } from '../api/wire-types.ts';
 import { candlesBetween, TIMEFRAMES, type Currency, type SimCandle, type TimeframeName } from './candles.ts';
-import { FIXTURE_TRADES_PER_DAY } from './catalog.ts';
 import { WINDOW_KEYS, WINDOWS, windowActivity, type WindowKey } from './activity.ts';
 import { decFromDoublePrecision, decMul, decRound, type Dec } from './decimal.ts';
 import { gaussianFromHash, hashInts, hashString } from './prng.ts';
@@ -19,7 +18,7 @@ export interface MarketOptions {
   startTime: number;
   newPoolsPerHour: number;
   historyDays: number;
-  /** Spread (trades per 24 h) the pools' rates are drawn from. */
+  /** Spread (trades per 24 h) the pools' rates are drawn from; empty = the real fixtures' spread. */
   tradeRates: readonly number[];
   hostileNames: boolean;
 }
@@ -94,8 +93,7 @@ export class Market {
   private readonly renderedTrades = new LruCache<WireTrade>(20_000, () => 1);
 
   constructor(readonly options: MarketOptions, readonly clock: Clock) {
-    const rates = options.tradeRates.length > 0 ? options.tradeRates : FIXTURE_TRADES_PER_DAY;
-    this.universe = new Universe({ ...options, tradeRates: rates });
+    this.universe = new Universe(options);
     this.seedHash = hashString(options.seed);
     this.prices = new PriceModel(options.seed);
     this.trades = new TradeSource(this.seedHash, this.prices);

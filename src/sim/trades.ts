@@ -57,7 +57,7 @@ export class TradeSource {
 
   /**
    * Memory stays bounded: `cacheTrades` trades (about half a kilobyte each) and `cacheSummaryUnits`
-   * units of window summaries (about 50 bytes each).
+   * units of window summaries (about 64 bytes each).
    */
   constructor(
     private readonly seedHash: number,

@@ -70,6 +70,7 @@ const HOSTILE_POOL_INDEXES = [1, 3, 5, 7];
 const UNICODE_POOL_INDEXES = [4, 9, 14];
 const HOUR = 3_600_000;
 const DAY = 86_400_000;
+const MIN_AGE_OF_BUSIEST = 3 * DAY;
 
 interface NetworkState {
   spec: NetworkSpec;
@@ -129,7 +130,8 @@ export class Universe {
     for (const state of this.states) {
       while (state.nextCreatedAt <= at) {
         const index = state.pools.length;
-        this.addPool(state, index, state.nextCreatedAt);
+        const createdAt = state.nextCreatedAt;
+        this.addPool(state, index, () => createdAt);
         const gap = new Rng(this.options.seed, state.spec.id, 'new-pool-gap', index).exponential(HOUR / this.options.newPoolsPerHour);
         state.nextCreatedAt += Math.max(1000, Math.round(gap / 1000) * 1000);
       }
@@ -161,15 +163,18 @@ export class Universe {
     const { startTime, historyDays, poolsPerNetwork, seed } = this.options;
     for (let index = 0; index < poolsPerNetwork; index++) {
       const u = new Rng(seed, spec.id, 'created', index).next();
-      // Skewed towards recent: most pools are young, a few are months old.
-      const createdAt = Math.floor((startTime - historyDays * DAY * u * u) / 1000) * 1000;
-      this.addPool(state, index, createdAt);
+      // Skewed towards recent: most pools are young, a few are months old. Busy pools have a
+      // history: a pool at rate quantile q is at least 3q days old (new busy pools still appear
+      // after the start).
+      const age = (rateQuantile: number): number => Math.max(historyDays * DAY * u * u, MIN_AGE_OF_BUSIEST * rateQuantile);
+      this.addPool(state, index, (q) => Math.floor((startTime - age(q)) / 1000) * 1000);
     }
     state.nextCreatedAt = Math.ceil((startTime + 1) / 1000) * 1000;
     return state;
   }
 
-  private addPool(state: NetworkState, index: number, createdAt: number): void {
+  /** Adds pool `index`; its creation time may depend on its rate's quantile in the spread. */
+  private addPool(state: NetworkState, index: number, createdAtFor: (rateQuantile: number) => number): void {
     const { spec } = state;
     const rng = new Rng(this.options.seed, spec.id, 'pool', index);
     const dex = weightedPick(rng, spec.dexes);
@@ -177,7 +182,9 @@ export class Universe {
     const reuse = index >= 8 && rng.next() < 0.08 ? state.pools[rng.int(state.pools.length)]?.base : undefined;
     const base = reuse ?? this.newToken(spec, index, dex.id, rng);
     const address = spec.addressStyle === 'base58' ? rng.chars(BASE58, 44) : `0x${rng.chars(HEX, 40)}`;
-    const tradesPerDay = this.sampleRate(rng.next());
+    const rateQuantile = rng.next();
+    const tradesPerDay = this.sampleRate(rateQuantile);
+    const createdAt = createdAtFor(rateQuantile);
     const liquidityUsd = Math.max(500, (tradesPerDay + 5) * 60 * Math.exp(1.2 * rng.gaussian()));
     const id = `${spec.id}_${address}`;
     const pool: SimPool = {

@@ -158,6 +158,13 @@ describe('the simulated market', () => {
     }
   });
 
+  test('busy pools existing at the start have a history (rate quantile q → at least 3q days old)', () => {
+    const initial = sim.market.truth.pools().filter((p) => p.createdAt <= Date.UTC(2025, 8, 1, 12));
+    const busiest = initial.filter((p) => p.tradesPerDay >= 3000);
+    assert.ok(busiest.length > 0);
+    for (const p of busiest) assert.ok(p.createdAt <= Date.UTC(2025, 8, 1, 12) - 2 * DAY, `${p.id} created ${new Date(p.createdAt).toISOString()}`);
+  });
+
   test('pools appear over time in new_pools', async () => {
     const first = (await getJson<{ data: { id: string; attributes: { pool_created_at: string } }[] }>(sim, '/networks/solana/new_pools')).body.data;
     await clock.advance(6 * 3_600_000);
