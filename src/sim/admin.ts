@@ -1,8 +1,7 @@
 import type http from 'node:http';
-import type { Clock } from '../lib/clock.ts';
+import type { Clock, ScaledClock } from '../lib/clock.ts';
 import { FaultSpecError, type FaultController, type FaultSpec } from './faults.ts';
 import type { SlidingWindowLimiter } from './rate-limit.ts';
-import type { ScaledClock } from './sim-clock.ts';
 import type { Stats } from './stats.ts';
 
 /**

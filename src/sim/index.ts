@@ -1,12 +1,11 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { Clock } from '../lib/clock.ts';
+import { ScaledClock, type Clock } from '../lib/clock.ts';
 import { handleAdmin } from './admin.ts';
 import { FaultController } from './faults.ts';
 import { Market, type MarketOptions } from './market.ts';
 import { SlidingWindowLimiter } from './rate-limit.ts';
 import { handleApi, V2_PREFIX, V3_PREFIX } from './server.ts';
-import { ScaledClock } from './sim-clock.ts';
 import { Stats } from './stats.ts';
 
 /**
@@ -127,4 +126,4 @@ export type { Market, MarketTruth, TruthPool, TruthToken } from './market.ts';
 export type { SimCandle, TimeframeName, Currency } from './candles.ts';
 export type { FaultController, FaultSpec, FaultMode, ActiveFault } from './faults.ts';
 export type { Stats, StatsSnapshot, RequestRecord } from './stats.ts';
-export { ScaledClock } from './sim-clock.ts';
+export { ScaledClock } from '../lib/clock.ts';
