@@ -64,6 +64,8 @@ export interface PassResult {
   missingRows: string[];
   availabilityOutsideOutages: Availability;
   availabilityAllSlots: Availability;
+  /** Slots that began while the incident was replayed (the 30 s lock back at each slot). */
+  availabilityIncidentReplay?: Availability;
   faults: FaultOutcome[];
   worstStalenessMs: number;
   worstStalenessInstance: string;
@@ -115,7 +117,11 @@ export async function analyse(input: AnalysisInput): Promise<PassResult> {
   const slotsAll = availability(input.intervals, runs, input.measuredFrom, input.end, []);
   const staleness = worstStaleness(input.intervals, runs, input.measuredFrom, input.end);
   const windows = [...input.windows].sort((a, b) => a.start - b.start);
-  const faults = windows.map((w, i) => faultOutcome(input.mode, w, Math.min(w.end + BLAME_AFTER_MS, windows.slice(i + 1).find((x) => x.kind !== 'kill-9')?.start ?? Infinity), input.events, runs, input.end));
+  // Failures are blamed on a fault until 30 s after it, or until the next fault begins.
+  const blameUntil = (w: FaultWindow): number => Math.min(w.end + BLAME_AFTER_MS, ...windows.filter((x) => x.kind !== 'kill-9' && x.start >= w.end).map((x) => x.start));
+  const faults = windows.map((w) => faultOutcome(input.mode, w, blameUntil(w), input.events, runs, input.end));
+  const replay = windows.find((w) => w.kind === 'incident-replay');
+  const slotsReplay = replay ? availability(input.intervals, runs, replay.start, replay.end, [], true) : undefined;
 
   return {
     mode: input.mode,
@@ -131,6 +137,7 @@ export async function analyse(input: AnalysisInput): Promise<PassResult> {
     duplicateSlots,
     availabilityOutsideOutages: slotsOutside,
     availabilityAllSlots: slotsAll,
+    ...(slotsReplay ? { availabilityIncidentReplay: slotsReplay } : {}),
     faults,
     worstStalenessMs: staleness.ms,
     worstStalenessInstance: staleness.instance,
@@ -155,8 +162,11 @@ function intervalOf(intervals: Intervals, instance: string): number {
   return intervals[instance.split(':')[0] as keyof Intervals] ?? 300_000;
 }
 
-/** Slots on each instance's grid in [from, end) whose whole interval fits; succeeded when an ok run has that slot. */
-function availability(intervals: Intervals, runs: readonly RunRow[], from: number, end: number, outages: readonly FaultWindow[]): Availability {
+/**
+ * Slots on each instance's grid in [from, end) whose whole interval fits (or, with `startsOnly`,
+ * that start in it); succeeded when an ok run has that slot.
+ */
+function availability(intervals: Intervals, runs: readonly RunRow[], from: number, end: number, outages: readonly FaultWindow[], startsOnly = false): Availability {
   const instances = [...new Set(runs.map((r) => r.collector))].sort();
   const okSlots = new Set(runs.filter((r) => r.status === 'ok' && r.slot_start !== null).map((r) => `${r.collector}@${(r.slot_start as number) * 1000}`));
   let scheduled = 0;
@@ -164,7 +174,7 @@ function availability(intervals: Intervals, runs: readonly RunRow[], from: numbe
   const missed: string[] = [];
   for (const instance of instances) {
     const interval = intervalOf(intervals, instance);
-    for (let slot = Math.ceil(from / interval) * interval; slot + interval <= end; slot += interval) {
+    for (let slot = Math.ceil(from / interval) * interval; (startsOnly ? slot : slot + interval) <= end; slot += interval) {
       const hit = outages.some((w) => w.start < slot + interval && slot < w.end + RECOVERY_ALLOWANCE_MS);
       if (hit) continue;
       scheduled += 1;

@@ -17,7 +17,9 @@ const LOCK_HOLDER = new URL('./lock-holder.ts', import.meta.url).pathname;
 
 export type FaultKind =
   | 'incident-lock' | 'lock-storm' | 'api-5xx' | 'api-429' | 'api-429-retry-after' | 'api-hang'
-  | 'api-malformed' | 'api-drift' | 'kill-9' | 'disk-full' | 'pg-restart' | 'sim-unreachable';
+  | 'api-malformed' | 'api-drift' | 'kill-9' | 'disk-full' | 'pg-restart' | 'sim-unreachable'
+  /** The whole of a lock storm marked `replay`: the incident as it went on (judged as one fault too). */
+  | 'incident-replay';
 
 /** One fault of a scenario: when (simulated ms after the scenario start) and for how long. */
 export interface FaultStep {
@@ -29,6 +31,8 @@ export interface FaultStep {
   everyMs?: number;
   /** api-malformed / api-drift: share of requests hit. */
   rate?: number;
+  /** lock-storm: also report the whole storm as one 'incident-replay' window. */
+  replay?: boolean;
 }
 
 export interface FaultWindow {
@@ -169,6 +173,11 @@ export async function inject(step: FaultStep, scenarioStart: number, deps: Injec
         await timebase.until(start + hold);
         await deps.lockHolder.release();
         windows.push({ kind: step.kind, start, end: timebase.now(), outage: true, hits: 'database', detail: `write lock of ${hold / 1000} s, one every ${every / 1000} s` });
+      }
+      const first = windows[0];
+      const last = windows.at(-1);
+      if (step.replay && first && last) {
+        windows.push({ kind: 'incident-replay', start: first.start, end: last.end, outage: true, hits: 'database', detail: `the incident as it went on: ${windows.length} locks of ${hold / 1000} s, one at each ${every / 60_000}-minute slot` });
       }
       return windows;
     }

@@ -44,7 +44,7 @@ function faultCycle(at: number): FaultStep[] {
     // The incident: another process holds the write lock for 30 s.
     step(0, { kind: 'incident-lock', durationMs: 30 * S }),
     // The incident as it went on: the 30 s lock back at each of the next five slots.
-    step(1, { kind: 'lock-storm', durationMs: 25 * MIN, holdMs: 30 * S, everyMs: 5 * MIN }),
+    step(1, { kind: 'lock-storm', durationMs: 25 * MIN, holdMs: 30 * S, everyMs: 5 * MIN, replay: true }),
     // A storm of short locks.
     step(6, { kind: 'lock-storm', durationMs: 3 * MIN, holdMs: 5 * S, everyMs: 15 * S }),
     step(7, { kind: 'api-5xx', durationMs: 2 * MIN }),

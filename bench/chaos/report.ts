@@ -91,6 +91,7 @@ export function printLines(run: ChaosRun): void {
   line('integrity_ok', 'bool', g.integrity === 'ok' ? 1 : 0, b ? (b.integrity === 'ok' ? 1 : 0) : undefined);
   line('availability_outside_outages', '%', pct(g.availabilityOutsideOutages), b ? pct(b.availabilityOutsideOutages) : undefined, { slots: g.availabilityOutsideOutages.scheduled });
   line('availability_all_slots', '%', pct(g.availabilityAllSlots), b ? pct(b.availabilityAllSlots) : undefined, { slots: g.availabilityAllSlots.scheduled });
+  if (g.availabilityIncidentReplay) line('availability_incident_replay', '%', pct(g.availabilityIncidentReplay), b?.availabilityIncidentReplay ? pct(b.availabilityIncidentReplay) : undefined, { slots: g.availabilityIncidentReplay.scheduled });
   line('worst_detection', 'ms', worst(g.faults, 'detectionMs') ?? 0, b ? worst(b.faults, 'detectionMs') : undefined);
   line('worst_recovery', 'ms', worst(g.faults, 'recoveryMs') ?? 0, b ? worst(b.faults, 'recoveryMs') : undefined);
   const baselineGroups = b ? groupFaults(b.faults) : undefined;
@@ -181,6 +182,8 @@ export function markdown(run: ChaosRun, command: string): string {
   row('integrity_check', g.integrity, b?.integrity);
   row('availability outside injected outages', `${pct(g.availabilityOutsideOutages)}% (${g.availabilityOutsideOutages.succeeded}/${g.availabilityOutsideOutages.scheduled})`, b && `${pct(b.availabilityOutsideOutages)}% (${b.availabilityOutsideOutages.succeeded}/${b.availabilityOutsideOutages.scheduled})`);
   row('availability over all slots, faults included', `${pct(g.availabilityAllSlots)}% (${g.availabilityAllSlots.succeeded}/${g.availabilityAllSlots.scheduled})`, b && `${pct(b.availabilityAllSlots)}% (${b.availabilityAllSlots.succeeded}/${b.availabilityAllSlots.scheduled})`);
+  const replayRow = (r: PassResult | undefined): string | undefined => r?.availabilityIncidentReplay && `${pct(r.availabilityIncidentReplay)}% (${r.availabilityIncidentReplay.succeeded}/${r.availabilityIncidentReplay.scheduled})`;
+  if (g.availabilityIncidentReplay) row('availability of the slots during the incident replay', replayRow(g) as string, replayRow(b));
   row('runs ok / failed / abandoned', `${g.runs.ok} / ${g.runs.failed} / ${g.runs.abandoned}`, b && `${b.runs.ok} / ${b.runs.failed} / ${b.runs.abandoned}`);
   row('worst staleness (longest time a 5-min collector had no successful run)', `${Math.round(g.worstStalenessMs / 1000)} s (${g.worstStalenessInstance})`, b && `${Math.round(b.worstStalenessMs / 1000)} s (${b.worstStalenessInstance})`);
   row('peak RSS of a daemon', `${run.gtc.soak.peakRssMb} MB`, bs && `${bs.peakRssMb} MB`);
