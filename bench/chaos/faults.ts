@@ -51,8 +51,9 @@ export interface FaultWindow {
 export class LockHolder {
   private constructor(private readonly child: ChildProcess, private readonly replies: AsyncIterator<string>) {}
 
-  static async start(url: string): Promise<LockHolder> {
-    const child = spawn(process.execPath, ['--import', 'tsx', LOCK_HOLDER, url], { stdio: ['pipe', 'pipe', 'inherit'] });
+  /** `lockTimeoutMs`: real ms one PostgreSQL LOCK TABLE attempt may queue (see lock-holder.ts). */
+  static async start(url: string, lockTimeoutMs = 200): Promise<LockHolder> {
+    const child = spawn(process.execPath, ['--import', 'tsx', LOCK_HOLDER, url, String(lockTimeoutMs)], { stdio: ['pipe', 'pipe', 'inherit'] });
     const holder = new LockHolder(child, createInterface({ input: child.stdout as NodeJS.ReadableStream })[Symbol.asyncIterator]());
     await holder.expect('ready');
     return holder;

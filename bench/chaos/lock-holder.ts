@@ -1,9 +1,11 @@
 /**
  * The incident's lock, from a separate process: holds the database's write lock on command.
- *   node --import tsx bench/chaos/lock-holder.ts sqlite:FILE | postgres://…
+ *   node --import tsx bench/chaos/lock-holder.ts sqlite:FILE | postgres://… [LOCK_TIMEOUT_MS]
  * stdin "lock" → SQLite BEGIN EXCLUSIVE / PostgreSQL LOCK TABLE … IN EXCLUSIVE MODE on every
  * table gtc writes (reads still pass, as with SQLite WAL); prints "locked". "release" → COMMIT;
- * prints "released". Started ahead of time, so taking the lock is immediate.
+ * prints "released"; a lock it cannot get prints "failed". Started ahead of time, so taking the
+ * lock is immediate. LOCK_TIMEOUT_MS (PostgreSQL, real ms, default 200): how long one LOCK TABLE
+ * may wait — while it waits, every later writer queues behind it, so at high speeds keep it small.
  */
 import BetterSqlite3 from 'better-sqlite3';
 import pg from 'pg';
@@ -11,6 +13,7 @@ import { createInterface } from 'node:readline';
 import { TABLE_NAMES } from '../../src/store/schema.ts';
 
 const url = process.argv[2];
+const lockTimeoutMs = Math.max(1, Math.round(Number(process.argv[3] ?? 200)));
 if (!url) throw new Error('usage: lock-holder.ts sqlite:FILE | postgres://…');
 
 interface Holder {
@@ -27,7 +30,7 @@ async function sqliteHolder(file: string): Promise<Holder> {
   };
 }
 
-async function postgresHolder(connectionString: string): Promise<Holder> {
+async function postgresHolder(connectionString: string, lockTimeoutMs: number): Promise<Holder> {
   // A server restart ends the connection: the next lock connects again.
   let client: pg.Client | undefined;
   const connected = async (): Promise<pg.Client> => {
@@ -50,12 +53,12 @@ async function postgresHolder(connectionString: string): Promise<Holder> {
         try {
           await c.query('BEGIN');
           // A waiting LOCK TABLE queues every later writer behind it: give up fast and try again.
-          await c.query("SET LOCAL lock_timeout = '200ms'");
+          await c.query(`SET LOCAL lock_timeout = '${lockTimeoutMs}ms'`);
           await c.query(`LOCK TABLE ${TABLE_NAMES.join(', ')} IN EXCLUSIVE MODE`);
           return;
         } catch (error) {
           await c.query('ROLLBACK').catch(() => undefined);
-          if (attempt >= 600) throw error;
+          if (attempt >= 5000) throw error;
         }
       }
     },
@@ -63,12 +66,12 @@ async function postgresHolder(connectionString: string): Promise<Holder> {
   };
 }
 
-const holder = url.startsWith('postgres') ? await postgresHolder(url) : await sqliteHolder(url.replace(/^sqlite:/, ''));
+const holder = url.startsWith('postgres') ? await postgresHolder(url, lockTimeoutMs) : await sqliteHolder(url.replace(/^sqlite:/, ''));
 process.stdout.write('ready\n');
 for await (const line of createInterface({ input: process.stdin })) {
   if (line === 'lock') {
-    await holder.lock();
-    process.stdout.write('locked\n');
+    const ok = await holder.lock().then(() => true, () => false);
+    process.stdout.write(ok ? 'locked\n' : 'failed\n');
   } else if (line === 'release') {
     await holder.release();
     process.stdout.write('released\n');

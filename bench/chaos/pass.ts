@@ -82,7 +82,8 @@ export async function runPass(options: PassOptions): Promise<PassOutput> {
     writeDaemonConfig(configFile, withOverrides(daemonConfig(mode, url, sim.url, { speed: profile.speed, intervals: profile.intervals, ...(profile.apiTimeoutMs ? { apiTimeoutMs: profile.apiTimeoutMs } : {}) }), options.overrides));
     const events: DaemonEvent[] = [];
     cluster = new DaemonCluster({ count: DAEMONS, configFile, logDir: dir, timebase, emulateReplacedSystem: mode === 'baseline', onEvent: (e) => events.push(e) });
-    lockHolder = await LockHolder.start(url);
+    // One LOCK TABLE attempt may stall PostgreSQL writers for about 1 simulated second at most.
+    lockHolder = await LockHolder.start(url, Math.max(1, 1000 / profile.speed));
     // Fault times count from SIM_START (a slot boundary); the daemons start just before it.
     const start = SIM_START;
     cluster.startAll();
