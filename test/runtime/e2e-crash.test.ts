@@ -20,6 +20,11 @@ async function runsOf(store: Store, owner: string, status: RunStatus): Promise<n
 
 const pause = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
+async function untilRunning(store: Store, owner: string, limitMs: number): Promise<void> {
+  const deadline = Date.now() + limitMs;
+  while (Date.now() < deadline && (await runsOf(store, owner, 'running')).length === 0) await pause(10);
+}
+
 it(`kill -9 at ${KILLS} random moments: integrity ok after each, the killed runs abandoned at each restart`, { timeout: 150_000 }, async (t) => {
   const s = await startScenario(t, {
     speed: SPEED, leadMs: 60_000, watched: 10,
@@ -51,6 +56,9 @@ it(`kill -9 at ${KILLS} random moments: integrity ok after each, the killed runs
     }
     const delayMs = 100 + Math.floor(Math.random() * 1400);
     await pause(delayMs);
+    // Three kills in four also wait (briefly) for a run in progress, so that under load most kills
+    // still land mid-run; the fourth kills wherever the random moment fell (start-up, idle, a run).
+    if (i % 4 !== 3) await untilRunning(s.store, owner, 2_000);
     daemon.kill('SIGKILL');
     await daemon.exited;
     assert.equal(await s.store.integrityCheck(), 'ok', `integrity after kill ${i + 1}`);
