@@ -26,7 +26,7 @@ import { GtcError, type FailureClass } from '../src/lib/errors.ts';
 import { createLogger } from '../src/lib/log.ts';
 import { createDaemon } from '../src/runtime/daemon.ts';
 import type { RunFinishedEvent, TransitionEvent } from '../src/runtime/events.ts';
-import { ScaledClock } from '../src/sim/sim-clock.ts';
+import { ScaledClock } from '../src/lib/clock.ts';
 import { startSimulator, type Simulator } from '../src/sim/index.ts';
 import { openStore } from '../src/store/index.ts';
 import { postgresBehindProxy, sqliteLockHolder, type SwitchableFault } from '../test/runtime/fault-injection.ts';

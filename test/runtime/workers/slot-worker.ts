@@ -10,7 +10,7 @@ import type { CollectorInstance } from '../../../src/collectors/types.ts';
 import { createLogger } from '../../../src/lib/log.ts';
 import { createDaemon } from '../../../src/runtime/daemon.ts';
 import { stopOnSignals } from '../../../src/runtime/shutdown.ts';
-import { ScaledClock } from '../../../src/sim/sim-clock.ts';
+import { ScaledClock } from '../../../src/lib/clock.ts';
 import { openStore } from '../../../src/store/index.ts';
 import { recoveryConfig } from '../harness.ts';
 
