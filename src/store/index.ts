@@ -20,10 +20,9 @@ import { errorMessage } from '../lib/errors.ts';
 import { runInWriteScope } from '../lib/write-scope.ts';
 import type { Backend, DatabaseProbe } from './backend.ts';
 import { appliedMigrations, MIGRATION_NAMES } from './migrations/index.ts';
-import { PostgresBackend } from './postgres.ts';
 import { createRepositories, createWriteTx, type ReadRepositories, type WriteTx } from './repositories/index.ts';
 import type { Database } from './schema.ts';
-import { SqliteBackend } from './sqlite.ts';
+import type { SqliteBackend } from './sqlite.ts';
 import { parseDatabaseUrl, type Dialect } from './url.ts';
 import { WritePolicy, type BreakerState, type WriteHooks } from './write-policy.ts';
 
@@ -91,15 +90,17 @@ export function storeOptionsFromConfig(database: GtcConfig['database'], extra: P
 
 export async function openStore(options: StoreOptions): Promise<Store> {
   const target = parseDatabaseUrl(options.url);
+  // Each backend (and its driver) is imported only for its dialect: pg alone costs a CLI command
+  // on SQLite ~100 ms of start-up.
   const backend: Backend = target.dialect === 'sqlite'
-    ? new SqliteBackend({
+    ? new (await import('./sqlite.ts')).SqliteBackend({
       path: target.path,
       synchronous: options.synchronous ?? 'NORMAL',
       busyTimeoutMs: options.busyTimeoutMs ?? 5000,
       checkpointEveryMs: options.checkpointEveryMs ?? 60_000,
       begin: options.sqliteBegin ?? 'immediate',
     })
-    : new PostgresBackend({ url: target.url, poolSize: options.poolSize ?? 10 });
+    : new (await import('./postgres.ts')).PostgresBackend({ url: target.url, poolSize: options.poolSize ?? 10 });
   const store = new StoreImpl(backend, options);
   if (options.migrate !== false) {
     try {
@@ -189,7 +190,7 @@ class StoreImpl implements Store {
   }
 
   async checkpoint(): Promise<void> {
-    if (this.backend instanceof SqliteBackend) await this.backend.checkpoint();
+    if (this.backend.dialect === 'sqlite') await (this.backend as SqliteBackend).checkpoint();
   }
 
   async close(): Promise<void> {
