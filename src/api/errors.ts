@@ -26,7 +26,8 @@ export class ApiRateLimitError extends GtcError {
 export class ApiUnavailableError extends GtcError {
   readonly endpoint: string | undefined;
   readonly status: number | undefined;
-  readonly reason: 'server-error' | 'network' | 'timeout' | 'breaker-open';
+  /** `overtaken`: no answer yet, while a request sent later was answered after an outage (see ApiHttp). */
+  readonly reason: 'server-error' | 'network' | 'timeout' | 'breaker-open' | 'overtaken';
 
   constructor(message: string, reason: ApiUnavailableError['reason'], details: ApiErrorDetails = {}) {
     super('api-down', message, { cause: details.cause });

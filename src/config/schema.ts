@@ -133,6 +133,12 @@ export const configSchema = z
         retryBackoff: z.tuple([duration, duration]).default(['2s', '60s']),
         probeInterval: duration.default('5s'),
         apiProbeInterval: duration.default('30s'),
+        /**
+         * Spacing of API probe calls while the API is down and the rate limiter idle (budget nobody
+         * else would use): an outage's end is seen within this, so a suspended collector resumes
+         * within seconds. At 30 calls/min, 2 s is the limiter's own pace.
+         */
+        apiProbeWhileDown: duration.default('2s'),
         runTimeout: duration.default('10m'),
         maxIntervalFactor: z.number().min(1).default(4),
         claimTimeout: duration.default('2m'),

@@ -57,6 +57,8 @@ export interface RetryDecision {
   retry: boolean;
   /** The least delay before the next attempt (e.g. a Retry-After). */
   minDelayMs?: number;
+  /** Retry at once, without backoff (the failure says nothing against the dependency). */
+  immediate?: boolean;
 }
 
 /** Exponential backoff with full jitter, bounded in attempts and in total time. */
@@ -86,11 +88,11 @@ export class RetryPolicy {
       } catch (error) {
         const decision = decide(error);
         if (!decision.retry || attempt >= maxAttempts || options.signal?.aborted) throw error;
-        const delayMs = Math.max(backoff.duration, decision.minDelayMs ?? 0);
+        const delayMs = decision.immediate ? 0 : Math.max(backoff.duration, decision.minDelayMs ?? 0);
         if (clock.now() + delayMs > deadline) throw error;
         options.onRetry?.({ attempt, delayMs, error });
         await clock.sleep(delayMs, options.signal);
-        backoff = backoff.next(undefined);
+        if (!decision.immediate) backoff = backoff.next(undefined);
       }
     }
   }
@@ -131,6 +133,8 @@ export class CircuitBreaker {
   private current = CircuitState.Closed;
   private openedAt = 0;
   private probeInFlight = false;
+  /** Counts successes: a call that fails after a later-started call succeeded carries stale news. */
+  private successes = 0;
 
   constructor(private readonly options: CircuitBreakerOptions) {
     this.counter = new ConsecutiveBreaker(options.threshold);
@@ -157,7 +161,11 @@ export class CircuitBreaker {
     this.onSuccess();
   }
 
-  /** Runs `fn` through the breaker. Only errors for which `isFailure` is true count against it. */
+  /**
+   * Runs `fn` through the breaker. Only errors for which `isFailure` is true count against it, and
+   * only when nothing succeeded while `fn` ran: requests that hung through an outage time out after
+   * the dependency is back, and counting them would open the circuit again on stale news.
+   */
   async execute<T>(fn: () => Promise<T>, isFailure: (error: unknown) => boolean): Promise<T> {
     this.check();
     const probe = this.current !== CircuitState.Closed;
@@ -165,13 +173,14 @@ export class CircuitBreaker {
       this.transition(CircuitState.HalfOpen);
       this.probeInFlight = true;
     }
+    const successesBefore = this.successes;
     try {
       const result = await fn();
       this.onSuccess();
       return result;
     } catch (error) {
-      if (isFailure(error)) this.onFailure(probe);
-      else this.onSuccess();
+      if (!isFailure(error)) this.onSuccess();
+      else if (this.successes === successesBefore) this.onFailure(probe);
       throw error;
     } finally {
       if (probe) this.probeInFlight = false;
@@ -179,6 +188,7 @@ export class CircuitBreaker {
   }
 
   private onSuccess(): void {
+    this.successes += 1;
     this.counter.success();
     if (this.current !== CircuitState.Closed) this.transition(CircuitState.Closed);
   }

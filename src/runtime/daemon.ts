@@ -23,7 +23,7 @@ export interface DaemonProbes {
   api: Probe;
   /**
    * Whether the API rate limiter has budget to spare now (nobody queued, not slowed by 429s).
-   * When given, the API probe may call every recovery.probeInterval while the API is down.
+   * When given, the API probe may call every recovery.apiProbeWhileDown while the API is down.
    */
   apiHasSpareBudget?: () => boolean;
   /** Defaults to the store's probe (SELECT 1 and taking the write lock): costs nothing. */
@@ -69,7 +69,9 @@ export class Daemon {
     this.owner = this.records.owner;
     const recovery = options.config.recovery;
     const spare = options.probes.apiHasSpareBudget;
-    const apiProbe = new GatedProbe(options.probes.api, recovery.apiProbeInterval, this.clock, spare ? { whileDownMs: recovery.probeInterval, hasSpareBudget: spare } : {});
+    const apiProbe = new GatedProbe(options.probes.api, recovery.apiProbeInterval, this.clock, {
+      signal: this.stopping.signal, ...(spare ? { whileDownMs: recovery.apiProbeWhileDown, hasSpareBudget: spare } : {}),
+    });
     const probes = { api: apiProbe.probe, database: options.probes.database ?? storeProbe(options.store) };
     const apiInstances = new Set(options.instances.filter((i) => i.dependsOn === 'api').map((i) => i.name));
     // API runs are probes that cost no extra call: up when one succeeds, down when one finds it down.

@@ -1,12 +1,18 @@
 /**
  * Probes decide when a suspended instance may run again. A database probe costs nothing and may
- * run every probeInterval; an API probe spends a call, so it is gated for the whole process: at
- * most one call per recovery.apiProbeInterval — except while the API is down (5xx, timeouts) and
- * the rate limiter has budget to spare, when a call may go out every probeInterval, so an outage's
- * end is noticed within seconds. During rate limiting (429) the 30 s spacing always holds. Real API
+ * run every probeInterval. An API probe spends a call, and the issue allows at most one per 30 s
+ * (recovery.apiProbeInterval); yet an outage's end must be noticed within seconds. Reconciled: a
+ * probe call may go out every recovery.apiProbeWhileDown only while the newest evidence says the
+ * API is down (5xx, timeouts, unreachable — not a 429) AND the rate limiter is idle: nobody queued,
+ * not slowed by 429s, the day's budget ahead of an even spread. Those calls take budget nobody
+ * else would use, and they stop at the first answer. Otherwise the 30 s spacing holds.
+ *
+ * While the API is down the calls are paced by the probe itself, a new one every
+ * apiProbeWhileDown whatever the suspended instances' own probe cadence, and a hung call does not
+ * hold the next one back: at most two are on the wire, the newest replacing the oldest. Real API
  * runs are evidence too: the newest evidence — a probe call, a run that called the API and
- * succeeded, a run that found the API down — answers probes until it is old enough, and only
- * then is a call spent.
+ * succeeded, a run that found the API down — answers probes until it is old enough, and only then
+ * is a call spent.
  */
 import type { Clock } from '../lib/clock.ts';
 import { classifyFailure, GtcError, errorMessage } from '../lib/errors.ts';
@@ -47,12 +53,38 @@ export async function probeOnce(probe: Probe, clock: Clock, timeoutMs: number): 
 export interface GatedProbeOptions {
   /**
    * Spacing of calls while the newest evidence says the API is down (not rate limited) and the
-   * limiter has budget to spare (recovery.probeInterval): outages end unannounced, and a
+   * limiter has budget to spare (recovery.apiProbeWhileDown): outages end unannounced, and a
    * suspended collector should resume within seconds, not apiProbeInterval later.
    */
   whileDownMs?: number;
   /** Whether a probe call now would take nothing from the collectors (the limiter is idle and not slowed by 429s). */
   hasSpareBudget?: () => boolean;
+  /**
+   * The probe's lifetime (the daemon's stop signal). With it, calls while the API is down are
+   * paced by the probe itself; without it, only by callers.
+   */
+  signal?: AbortSignal;
+}
+
+/** Calls on the wire at once; a new call beyond this replaces the oldest (it hung for two spacings). */
+const MAX_IN_FLIGHT = 2;
+
+interface Evidence {
+  at: number;
+  ok: boolean;
+  error?: unknown;
+}
+
+interface Call {
+  startedAt: number;
+  abort: AbortController;
+  done: Promise<void>;
+}
+
+class ProbeReplacedError extends GtcError {
+  constructor(ms: number) {
+    super('api-down', `the API probe call got no answer within ${ms} ms`);
+  }
 }
 
 /**
@@ -60,9 +92,12 @@ export interface GatedProbeOptions {
  * `whileDownMs` while the API is down and the limiter idle; in between, the newest evidence answers.
  */
 export class GatedProbe {
-  private last: { at: number; ok: boolean; error?: unknown } | undefined;
-  private inflight: Promise<void> | undefined;
+  private last: Evidence | undefined;
+  private readonly calls: Call[] = [];
+  private pacing = false;
   private readonly upListeners = new Set<() => void>();
+  /** Callers waiting on a call also resume on any other call's success. */
+  private up = resolvable();
 
   constructor(
     private readonly inner: Probe,
@@ -71,32 +106,26 @@ export class GatedProbe {
     private readonly options: GatedProbeOptions = {},
   ) {}
 
-  readonly probe: Probe = (signal) => {
-    if (this.inflight) return this.inflight;
+  readonly probe: Probe = () => {
     const now = this.clock.now();
-    if (this.last && now - this.last.at < this.spacing()) {
-      return this.last.ok ? Promise.resolve() : Promise.reject(this.last.error);
-    }
-    this.inflight = this.inner(signal).then(
-      () => this.record({ at: now, ok: true }),
-      (error: unknown) => {
-        this.record({ at: now, ok: false, error });
-        throw error;
-      },
-    ).finally(() => {
-      this.inflight = undefined;
-    });
-    return this.inflight;
+    const newest = this.calls.at(-1);
+    const spacing = this.spacing();
+    // A call went out recently and is still unanswered: wait for it (or any other call's success).
+    if (newest && now - newest.startedAt < spacing) return this.answer(newest);
+    if (this.last && now - this.last.at < spacing) return this.last.ok ? Promise.resolve() : Promise.reject(this.last.error);
+    const call = this.call(now);
+    this.pace();
+    return this.answer(call);
   };
 
   /** An API run that called the API succeeded: the API is up, no probe call needed. */
   noteSuccess(at = this.clock.now()): void {
-    if (!this.last || at >= this.last.at) this.record({ at, ok: true });
+    this.record({ at, ok: true });
   }
 
   /** An API run found the API down: a probe call now would learn nothing new. */
   noteFailure(error: unknown, at = this.clock.now()): void {
-    if (!this.last || at >= this.last.at) this.record({ at, ok: false, error });
+    this.record({ at, ok: false, error });
   }
 
   /** Called whenever the evidence turns from "down" to "up" (so suspended instances can resume together). */
@@ -110,16 +139,86 @@ export class GatedProbe {
     return this.minIntervalMs;
   }
 
-  private spacing(): number {
-    const { whileDownMs, hasSpareBudget } = this.options;
-    // Down for any reason but a 429: rate limiting keeps the long spacing whatever the budget says.
-    const down = this.last !== undefined && !this.last.ok && classifyFailure(this.last.error) !== 'api-rate-limit';
-    return down && whileDownMs !== undefined && (hasSpareBudget?.() ?? false) ? Math.min(whileDownMs, this.minIntervalMs) : this.minIntervalMs;
+  private answer(call: Call): Promise<void> {
+    return Promise.race([call.done, this.up.promise]);
   }
 
-  private record(evidence: { at: number; ok: boolean; error?: unknown }): void {
+  /** One call of the wrapped probe; its outcome becomes evidence dated from its start. */
+  private call(startedAt: number): Call {
+    if (this.calls.length >= MAX_IN_FLIGHT) this.calls[0]?.abort.abort(new ProbeReplacedError(startedAt - this.calls[0].startedAt));
+    const abort = new AbortController();
+    const lifetime = this.options.signal;
+    const signal = lifetime ? AbortSignal.any([lifetime, abort.signal]) : abort.signal;
+    // The wrapped probe may ignore its signal: the abort settles the call all the same.
+    const aborted = new Promise<never>((_, reject) => signal.addEventListener('abort', () => reject(signal.reason), { once: true }));
+    aborted.catch(() => undefined);
+    const done = Promise.race([Promise.resolve().then(() => this.inner(signal)), aborted]).then(
+      () => this.record({ at: startedAt, ok: true }),
+      (error: unknown) => {
+        this.record({ at: startedAt, ok: false, error });
+        throw error;
+      },
+    );
+    const call: Call = { startedAt, abort, done };
+    this.calls.push(call);
+    void done.catch(() => undefined).finally(() => {
+      this.calls.splice(this.calls.indexOf(call), 1);
+      abort.abort();
+    });
+    return call;
+  }
+
+  /** While the API is down (and the limiter idle), a new call every whileDownMs until one passes or the daemon stops. */
+  private pace(): void {
+    const { signal, whileDownMs } = this.options;
+    if (this.pacing || !signal || whileDownMs === undefined || signal.aborted) return;
+    this.pacing = true;
+    void (async () => {
+      try {
+        for (;;) {
+          // Sleep until the newest evidence (a call, a run) is whileDownMs old, then call if still down.
+          await this.clock.sleep(Math.max(0, this.newestEvidenceAt() + whileDownMs - this.clock.now()), signal);
+          if (!this.downWithSpareBudget()) return;
+          const now = this.clock.now();
+          if (now - this.newestEvidenceAt() >= whileDownMs) this.call(now).done.catch(() => undefined);
+        }
+      } catch {
+        // Stopped.
+      } finally {
+        this.pacing = false;
+      }
+    })();
+  }
+
+  /** When the newest evidence or the newest call (still unanswered) dates from. */
+  private newestEvidenceAt(): number {
+    return Math.max(this.last?.at ?? -Infinity, this.calls.at(-1)?.startedAt ?? -Infinity);
+  }
+
+  private downWithSpareBudget(): boolean {
+    // Down for any reason but a 429: rate limiting keeps the long spacing whatever the budget says.
+    const down = this.last !== undefined && !this.last.ok && classifyFailure(this.last.error) !== 'api-rate-limit';
+    return down && this.options.whileDownMs !== undefined && (this.options.hasSpareBudget?.() ?? false);
+  }
+
+  private spacing(): number {
+    return this.downWithSpareBudget() ? Math.min(this.options.whileDownMs as number, this.minIntervalMs) : this.minIntervalMs;
+  }
+
+  /** Newer evidence replaces older; a call that started before the newest evidence changes nothing. */
+  private record(evidence: Evidence): void {
+    if (this.last && evidence.at < this.last.at) return;
     const wasDown = this.last !== undefined && !this.last.ok;
     this.last = evidence;
-    if (wasDown && evidence.ok) for (const listener of this.upListeners) listener();
+    if (!evidence.ok) return;
+    this.up.resolve();
+    this.up = resolvable();
+    if (wasDown) for (const listener of this.upListeners) listener();
   }
+}
+
+function resolvable(): { promise: Promise<void>; resolve: () => void } {
+  let resolve: () => void = () => undefined;
+  const promise = new Promise<void>((r) => (resolve = r));
+  return { promise, resolve };
 }

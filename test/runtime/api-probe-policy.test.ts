@@ -1,7 +1,7 @@
 /**
  * The API probe policy (ManualClock): while the API is down and the limiter has budget to spare,
- * suspended instances probe it every probeInterval and resume together on the first passing
- * call; during rate limiting, or with a busy limiter, at most one call per apiProbeInterval; a run
+ * the probe calls every apiProbeWhileDown (hung calls do not hold the next back) and suspended
+ * instances resume together on the first passing call; during rate limiting, or with a busy limiter, at most one call per apiProbeInterval; a run
  * that made no API call is no evidence that the API is up.
  */
 import assert from 'node:assert/strict';
@@ -35,28 +35,62 @@ function idleApiInstance(name: string): CollectorInstance {
 }
 
 describe('API probe policy', () => {
-  it('API down, limiter idle: one call per probeInterval; the first passing call resumes every suspended instance', async (t) => {
+  it('API down, limiter idle: one call per apiProbeWhileDown, paced by the probe itself; the first passing call resumes every suspended instance', async (t) => {
     const { store } = await openSqliteStore(t);
     const clock = new ManualClock(T0);
     const a = faultable(store, 'new-pools:solana', 'api-down');
-    // b's runs take 2.5 s to fail: it is suspended at 13.5 s and probes at 18.5, 23.5 … — out of step with a.
+    // b's runs take 2.5 s to fail: its failures are evidence out of step with a's probes.
     const b = faultable(store, 'top-pools:solana', 'api-down', 2500);
     const api = switchableProbe(false);
     api.clock = clock;
     const { daemon, transitions } = recordedDaemon({ config: { recovery: recoveryConfig() }, store, instances: [a.c, b.c], probes: { api: api.probe, apiHasSpareBudget: () => true }, clock });
     await daemon.start();
     await drive(clock, 30_000, 250);
-    // a probes at 11, 16, 21 …, b at 18.5, 23.5 …: one call per 5 s between them, each failure
-    // answering the other's probes until it is 5 s old (b's failure at 13.5 s answers a's at 16 s).
-    assert.deepEqual(api.calls.map(since), [18.5, 23.5, 28.5]);
+    // a is suspended at 6 s and first probes at 11 s; from then on a call every 2 s (apiProbeWhileDown),
+    // whatever the instances' own 5 s probe cadence; b's failure at 13.5 s answers for 2 s.
+    assert.deepEqual(api.calls.map(since), [11, 13, 15.5, 17.5, 19.5, 21.5, 23.5, 25.5, 27.5, 29.5]);
     a.fault.on = false;
     b.fault.on = false;
     api.ok = true;
     await drive(clock, 10_000, 250);
     await daemon.stop();
-    assert.deepEqual(api.calls.map(since), [18.5, 23.5, 28.5, 33.5]);
-    // a's own probe at 31 s still saw the failure of 28.5 s; b's call at 33.5 s passed and resumed a too (not at 36 s).
-    assert.deepEqual(transitions.filter((e) => e.to === 'healthy').map((e) => [e.instance, since(e.at)]).sort(), [['new-pools:solana', 33.5], ['top-pools:solana', 33.5]]);
+    // The call at 31.5 s passed: both resume then, not at their own next probe; no call after it.
+    assert.deepEqual(api.calls.map(since).slice(-2), [29.5, 31.5]);
+    assert.deepEqual(transitions.filter((e) => e.to === 'healthy').map((e) => [e.instance, since(e.at)]).sort(), [['new-pools:solana', 31.5], ['top-pools:solana', 31.5]]);
+  });
+
+  it('a hung probe call does not hold the next one back: a new call every apiProbeWhileDown, at most two on the wire', async (t) => {
+    const { store } = await openSqliteStore(t);
+    const clock = new ManualClock(T0);
+    const a = faultable(store, 'new-pools:solana', 'api-down');
+    const calls: number[] = [];
+    let onWire = 0;
+    let maxOnWire = 0;
+    let hang = true;
+    // A hang: the call never answers unless aborted (the signal is the probe's).
+    const probe = (signal: AbortSignal): Promise<void> => {
+      calls.push(clock.now());
+      if (!hang) return Promise.resolve();
+      onWire += 1;
+      maxOnWire = Math.max(maxOnWire, onWire);
+      return new Promise((_, reject) => signal.addEventListener('abort', () => {
+        onWire -= 1;
+        reject(new GtcError('api-down', 'hung call cut'));
+      }, { once: true }));
+    };
+    const { daemon, transitions } = recordedDaemon({ config: { recovery: recoveryConfig() }, store, instances: [a.c], probes: { api: probe, apiHasSpareBudget: () => true }, clock });
+    await daemon.start();
+    await drive(clock, 20_000, 250);
+    const whileHung = calls.length;
+    assert.ok(whileHung >= 4, `calls kept going out while earlier ones hung (${calls.map(since).join(', ')})`);
+    assert.equal(maxOnWire, 2);
+    hang = false;
+    a.fault.on = false;
+    await drive(clock, 5_000, 250);
+    await daemon.stop();
+    const resumed = transitions.find((e) => e.to === 'healthy');
+    assert.ok(resumed, 'resumed after the hang ended');
+    assert.equal(resumed.at, calls[whileHung], 'resumed by the first call after the hang ended');
   });
 
   it('a busy limiter, or a rate limit, keeps the spacing of apiProbeInterval', async (t) => {
