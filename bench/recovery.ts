@@ -4,7 +4,9 @@
  * Detection time (fault start → `degraded`) and recovery time (fault end → first successful run)
  * of the runtime for four real faults: a database lock (another process holding BEGIN EXCLUSIVE),
  * the database down (PostgreSQL behind a TCP proxy that is cut; needs GTC_BENCH_PG_URL or
- * GTC_TEST_PG_URL), API 5xx and an API hang (the simulator's faults). The daemon runs the real
+ * GTC_TEST_PG_URL), API 5xx, an API hang and a 429 storm without Retry-After (the simulator's
+ * faults; after the storm, `limiterRestoredSeconds` is fault end → the limiter back at its
+ * configured rate with nobody queued). The daemon runs the real
  * `dexes:solana` collector against the simulator on an accelerated clock. The fault starts 1 s
  * before a scheduled run and lasts 2 minutes (the issue's API outage) or 25 minutes (as long as
  * the incident of 2025-09-15: long enough for the old behaviour to reach its 5 failures).
@@ -31,7 +33,7 @@ import { openStore } from '../src/store/index.ts';
 import { postgresBehindProxy, sqliteLockHolder, type SwitchableFault } from '../test/runtime/fault-injection.ts';
 import { ratio, report } from './lib/report.ts';
 
-type ScenarioName = 'db-lock' | 'db-down' | 'api-5xx' | 'api-hang';
+type ScenarioName = 'db-lock' | 'db-down' | 'api-5xx' | 'api-hang' | 'api-429';
 
 interface Options {
   intervalMs: number;
@@ -49,10 +51,13 @@ interface Measured {
   suspended: boolean;
   failedRunMs: number;
   okRunMs: number;
+  /** Fault end → the rate limiter back at the configured rate with nobody queued (null: not measured or not within the wait). */
+  drainedMs?: number | null;
 }
 
 const BASELINE = 'old supervisor (retry at next slot, 5 failures, then 60 s cooldown), same interval';
-const FAILURE_CLASS: Record<ScenarioName, FailureClass> = { 'db-lock': 'db-locked', 'db-down': 'db-down', 'api-5xx': 'api-down', 'api-hang': 'api-down' };
+const FAILURE_CLASS: Record<ScenarioName, FailureClass> = { 'db-lock': 'db-locked', 'db-down': 'db-down', 'api-5xx': 'api-down', 'api-hang': 'api-down', 'api-429': 'api-rate-limit' };
+const SIM_MODE = { 'api-5xx': '5xx', 'api-hang': 'hang', 'api-429': '429' } as const;
 const silent = createLogger({ level: process.env.GTC_BENCH_LOG ?? 'silent' });
 
 export async function run(args: string[]): Promise<void> {
@@ -69,6 +74,7 @@ export async function run(args: string[]): Promise<void> {
       const extra = {
         intervalSeconds: options.intervalMs / 1000, faultSeconds: faultMs / 1000, suspended: ours.suspended, baselineSuspended: old.suspended,
         failingRunSeconds: seconds(ours.failedRunMs), reactionSeconds: ours.reactionMs === null ? null : seconds(ours.reactionMs), speed: options.speed,
+        ...(ours.drainedMs === undefined ? {} : { limiterRestoredSeconds: ours.drainedMs === null ? null : seconds(ours.drainedMs) }),
       };
       for (const metric of ['detection', 'recovery'] as const) {
         const value = metric === 'detection' ? ours.detectionMs : ours.recoveryMs;
@@ -111,7 +117,12 @@ async function measureOurs(name: ScenarioName, options: Options, faultMs: number
     await fault.end();
     const faultEnd = clock.now();
     await waitFor(clock, () => seen.runs.some((r) => r.status === 'ok' && r.at >= faultEnd), faultEnd + 3 * options.intervalMs);
-    return measure(seen, faultStart, faultEnd);
+    const measured = measure(seen, faultStart, faultEnd);
+    if (name !== 'api-429') return measured;
+    // After a 429 storm, recovered means back at full pace too: the limiter's rate restored, nobody queued.
+    const restored = (): boolean => api.limiter.idle();
+    await waitFor(clock, restored, faultEnd + 3 * options.intervalMs);
+    return { ...measured, drainedMs: restored() ? clock.now() - faultEnd : null };
   } finally {
     await daemon.stop();
     await store.close();
@@ -185,9 +196,9 @@ function observe(daemon: { onTransition(l: (e: TransitionEvent) => void): unknow
 }
 
 async function openFault(name: ScenarioName, sim: Simulator, pgUrl: string | undefined): Promise<SwitchableFault> {
-  if (name === 'api-5xx' || name === 'api-hang') {
+  if (name === 'api-5xx' || name === 'api-hang' || name === 'api-429') {
     const { url, close } = sqliteFile();
-    return { url, start: async () => void sim.faults.set({ mode: name === 'api-5xx' ? '5xx' : 'hang' }), end: async () => void sim.faults.set({ mode: 'none' }), close: async () => close() };
+    return { url, start: async () => void sim.faults.set({ mode: SIM_MODE[name] }), end: async () => void sim.faults.set({ mode: 'none' }), close: async () => close() };
   }
   if (name === 'db-lock') {
     const { url, path, close } = sqliteFile();
@@ -235,7 +246,7 @@ function parseArgs(args: string[]): Options {
     if (ms === undefined) throw new Error(`--${name}: expected a duration such as 30s, 5m`);
     return ms;
   };
-  const all: ScenarioName[] = ['db-lock', 'db-down', 'api-5xx', 'api-hang'];
+  const all: ScenarioName[] = ['db-lock', 'db-down', 'api-5xx', 'api-hang', 'api-429'];
   const only = (value('only')?.split(',') ?? all) as ScenarioName[];
   for (const n of only) if (!all.includes(n)) throw new Error(`--only: unknown scenario "${n}"; known: ${all.join(', ')}`);
   const faultsMs = (value('faults') ?? '2m,25m').split(',').map((text) => {
