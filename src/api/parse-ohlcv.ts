@@ -12,12 +12,14 @@ import { z } from 'zod/v4';
 import { InvalidResponseError } from './errors.ts';
 import { quoteNumbers } from './number-lexemes.ts';
 import { CANDLE_FLAGS, type CandleRecord, type Timeframe } from '../lib/records.ts';
+import { placeRejections, type PlacedRejection } from './placed-rejections.ts';
 import { dataObject, decodeDocument, excerpt, validateItem, type Rejection } from './validate.ts';
 
 export interface CandlesPage {
   /** One candle per timestamp, oldest first. */
   candles: CandleRecord[];
-  rejected: Rejection[];
+  /** Rejected rows, placed in time (their intervals are not stored). */
+  rejected: PlacedRejection[];
   /** Rows in `ohlcv_list`, valid or not. */
   rowCount: number;
   /** Oldest timestamp among valid rows: the next page's `before_timestamp`. Null when none. */
@@ -82,12 +84,16 @@ export function parseOhlcvPage(body: string, context: OhlcvParseContext): Candle
   const rows = ohlcvList(decodeDocument(quoteNumbers(body), context.what), context.what);
   const rejected: Rejection[] = [];
   const byTs = new Map<number, CandleRecord>();
+  /** Timestamp of each row in list order: null for a rejected row. */
+  const listed: (number | null)[] = [];
   rows.forEach((row, index) => {
     const result = validateItem(row, ohlcvRow, `data.attributes.ohlcv_list[${index}]`);
     if (!result.ok) {
+      listed.push(null);
       rejected.push({ index, reason: result.reason });
       return;
     }
+    listed.push(Number(result.value[0]));
     const [ts, open, high, low, close, volumeUsd] = result.value;
     let flags = 0;
     if (outside(open, low, high)) flags |= CANDLE_FLAGS.openOutsideRange;
@@ -102,6 +108,11 @@ export function parseOhlcvPage(body: string, context: OhlcvParseContext): Candle
       byTs.set(candle.ts, candle);
     }
   });
+  const placed = placeRejections(rejected, listed, (index) => {
+    const row = rows[index];
+    const ts = Array.isArray(row) ? timestamp.safeParse(row[0]) : undefined;
+    return ts?.success ? Number(ts.data) : undefined;
+  });
   const candles = [...byTs.values()].sort((a, b) => a.ts - b.ts);
-  return { candles, rejected, rowCount: rows.length, oldestTs: candles[0]?.ts ?? null };
+  return { candles, rejected: placed, rowCount: rows.length, oldestTs: candles[0]?.ts ?? null };
 }

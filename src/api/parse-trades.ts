@@ -1,11 +1,14 @@
 /** The trades endpoint (the last 300 trades within 24 h, newest first, no paging) → TradeRecord. */
 import type { TradeRecord } from '../lib/records.ts';
+import { epochSeconds } from './coerce.ts';
+import { placeRejections, type PlacedRejection } from './placed-rejections.ts';
 import { tradeItem } from './schemas.ts';
 import { dataList, decodeDocument, validateEach, type Rejection } from './validate.ts';
 
 export interface TradesPage {
   trades: TradeRecord[];
-  rejected: Rejection[];
+  /** Rejected trades, placed in time by their block_timestamp or the valid trades around them. */
+  rejected: PlacedRejection[];
   itemCount: number;
 }
 
@@ -13,7 +16,8 @@ export interface TradesPage {
 export function parseTradesPage(body: string, poolId: string, what: string): TradesPage {
   const data = dataList(decodeDocument(body, what), what);
   const rejected: Rejection[] = [];
-  const trades = validateEach(data, tradeItem, 'data', rejected).map(({ value }): TradeRecord => {
+  const valid = validateEach(data, tradeItem, 'data', rejected);
+  const trades = valid.map(({ value }): TradeRecord => {
     const a = value.attributes;
     return {
       id: value.id,
@@ -34,5 +38,14 @@ export function parseTradesPage(body: string, poolId: string, what: string): Tra
       toTokenAddress: a.to_token_address,
     };
   });
-  return { trades, rejected, itemCount: data.length };
+  const listed: (number | null)[] = data.map(() => null);
+  valid.forEach(({ index }, i) => {
+    listed[index] = (trades[i] as TradeRecord).blockTimestamp;
+  });
+  const placed = placeRejections(rejected, listed, (index) => {
+    const item = data[index] as { attributes?: { block_timestamp?: unknown } } | null;
+    const ts = epochSeconds.safeParse(item?.attributes?.block_timestamp);
+    return ts.success ? ts.data : undefined;
+  });
+  return { trades, rejected: placed, itemCount: data.length };
 }
