@@ -3,13 +3,14 @@
  * page by page (1000 intervals each, oldest first) through the shared rate limiter. Each page
  * commits its candles with the backfill's checkpoint (`ohlcv-backfill` / `${poolId}|${tf}`:
  * `{from, to, next}`), so a backfill that is stopped continues where it stopped when run again,
- * and one that finished is not repeated.
+ * and one that finished is not repeated. A rejected candle's intervals become an open data gap,
+ * which the ohlcv collector fetches again.
  */
 import type { Timeframe } from '../api/index.ts';
 import type { CollectorDeps } from './deps.ts';
 import { nowSeconds } from './deps.ts';
 import { OHLCV_CHECKPOINT, ohlcvCheckpointKey, parseUnitState } from './ohlcv.ts';
-import { fetchWindow, intervalStart, nextWindow, TIMEFRAME_SECONDS } from './ohlcv-window.ts';
+import { fetchWindow, intervalStart, nextWindow, rejectedGap, TIMEFRAME_SECONDS } from './ohlcv-window.ts';
 import { RunTally } from './page-commit.ts';
 import type { PoolRef } from './pool-ids.ts';
 import type { RunContext, RunSummary } from './types.ts';
@@ -99,8 +100,10 @@ export async function backfillOhlcv(deps: CollectorDeps, ctx: RunContext, option
       ctx.signal.throwIfAborted();
       const window = nextWindow(next, timeframe, nowSeconds(deps));
       const end = Math.min(window.end, state.to);
-      const result = await fetchWindow(deps, ctx, tally, ref, timeframe, { start: window.start, end, limit: (end - window.start) / size }, async (tx, at, found) => {
-        await tx.checkpoints.set(BACKFILL_CHECKPOINT, key, JSON.stringify({ from: state.from, to: state.to, next: found ? end : state.to }), at);
+      const result = await fetchWindow(deps, ctx, tally, ref, timeframe, { start: window.start, end, limit: (end - window.start) / size }, async (tx, page) => {
+        // Rejected candles become open gaps at once: the ohlcv collector fetches those again.
+        await tx.gaps.insert(page.rejected.map((span) => rejectedGap(ref.id, timeframe, span, 1, page.at)));
+        await tx.checkpoints.set(BACKFILL_CHECKPOINT, key, JSON.stringify({ from: state.from, to: state.to, next: page.found ? end : state.to }), page.at);
       });
       pagesDone += 1;
       candles += result.candles;

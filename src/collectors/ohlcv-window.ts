@@ -7,8 +7,11 @@
  * The API skips intervals without trades. A closed interval without a candle is classified with
  * the trades gtc stored for that pool: none → an empty interval (nothing to record); some → a
  * real hole, recorded in data_gaps (merged over consecutive intervals).
+ *
+ * A rejected row is not stored, so the intervals it may have held are handed to the caller, which
+ * fetches them again or records them as a gap: never passed over in silence.
  */
-import type { Timeframe } from '../api/index.ts';
+import type { CandlesPage, Timeframe } from '../api/index.ts';
 import { OHLCV_MAX_LIMIT } from '../api/index.ts';
 import type { CandleRecord, DataGapRecord, WriteTx } from '../store/index.ts';
 import type { CollectorDeps } from './deps.ts';
@@ -34,17 +37,32 @@ export function nextWindow(from: number, timeframe: Timeframe, now: number): { s
   return { start, end, limit: (end - start) / size, reachesNow: end >= openEnd };
 }
 
-export interface WindowResult {
+/** Intervals [from, to) of one pool and timeframe, with why they are not stored. */
+export interface Span {
+  from: number;
+  to: number;
+  reason: string;
+}
+
+/** What one window's answer was, as its checkpoint sees it (inside the page's transaction). */
+export interface WindowPage {
+  /** The time the request was made: what the answer is known to be complete up to. */
+  at: number;
   /** False when the API does not know the pool (404). */
   found: boolean;
-  candles: number;
+  /** Intervals that held a rejected row, oldest first: their candles are not stored. */
+  rejected: Span[];
+  /** Closed intervals without a candle although gtc stored trades in them (recorded as gaps). */
   holes: number;
+}
+
+export interface WindowResult extends WindowPage {
+  candles: number;
 }
 
 /**
  * Fetches and stores one window. `checkpoint` runs inside the page's transaction (the caller's
- * resume point and claim bookkeeping) with the time the request was made; `found` is false when
- * the API does not know the pool.
+ * resume point, claim bookkeeping, what to do about rejected rows).
  */
 export async function fetchWindow(
   deps: CollectorDeps,
@@ -53,32 +71,62 @@ export async function fetchWindow(
   ref: PoolRef,
   timeframe: Timeframe,
   window: { start: number; end: number; limit: number },
-  checkpoint: (tx: WriteTx, at: number, found: boolean) => Promise<void>,
+  checkpoint: (tx: WriteTx, page: WindowPage) => Promise<void>,
 ): Promise<WindowResult> {
-  // The time the request was made: what the answer is known to be complete up to.
   const at = nowSeconds(deps);
   const page = await deps.api.ohlcv(ref.network, ref.address, timeframe, { before: window.end, limit: window.limit, signal: ctx.signal });
   tally.apiCalls += 1;
   const source = `ohlcv ${ref.id} ${timeframe} ${new Date(window.start * 1000).toISOString()}`;
   if (page === null) {
+    const missing: WindowPage = { at, found: false, rejected: [], holes: 0 };
     await commitPage(deps, ctx, tally, { source, rejected: [] }, async (tx) => {
-      await checkpoint(tx, at, false);
+      await checkpoint(tx, missing);
       return 0;
     });
-    return { found: false, candles: 0, holes: 0 };
+    return { ...missing, candles: 0 };
   }
   const candles: CandleRecord[] = page.candles.filter((c) => c.ts >= window.start && c.ts < window.end);
   const closedEnd = Math.min(window.end, intervalStart(at, timeframe));
   const gaps = await classifyMissing(deps, ref.id, timeframe, window.start, closedEnd, new Set(candles.map((c) => c.ts)), at);
   tally.count('emptyIntervals', gaps.empty);
   tally.count('holes', gaps.holes.length);
+  const answer: WindowPage = { at, found: true, rejected: rejectedSpans(page.rejected, timeframe, window), holes: gaps.holes.length };
   await commitPage(deps, ctx, tally, { source, rejected: page.rejected }, async (tx) => {
     let rows = await tx.candles.upsert(candles);
     rows += await tx.gaps.insert(gaps.holes);
-    await checkpoint(tx, at, true);
+    await checkpoint(tx, answer);
     return rows;
   });
-  return { found: true, candles: candles.length, holes: gaps.holes.length };
+  return { ...answer, candles: candles.length };
+}
+
+/**
+ * The intervals of the window that rejected rows may have held, merged, oldest first: a row's own
+ * interval when its timestamp is readable, else the intervals between the valid rows around it.
+ */
+export function rejectedSpans(rejected: CandlesPage['rejected'], timeframe: Timeframe, window: { start: number; end: number }): Span[] {
+  const size = TIMEFRAME_SECONDS[timeframe];
+  const spans: Span[] = [];
+  for (const row of rejected) {
+    const own = row.ts === undefined ? undefined : intervalStart(row.ts, timeframe);
+    const from = Math.max(window.start, own ?? (row.olderTs === undefined ? window.start : intervalStart(row.olderTs, timeframe) + size));
+    const to = Math.min(window.end, own === undefined ? (row.newerTs === undefined ? window.end : intervalStart(row.newerTs, timeframe)) : own + size);
+    if (from < to) spans.push({ from, to, reason: row.reason });
+  }
+  spans.sort((a, b) => a.from - b.from);
+  const merged: Span[] = [];
+  for (const span of spans) {
+    const last = merged[merged.length - 1];
+    if (last && span.from <= last.to) last.to = Math.max(last.to, span.to);
+    else merged.push({ ...span });
+  }
+  return merged;
+}
+
+/** The data_gaps row for intervals whose candle the API kept serving invalid. */
+export function rejectedGap(poolId: string, timeframe: Timeframe, span: Span, attempts: number, at: number): DataGapRecord {
+  const times = attempts === 1 ? 'once' : `${attempts} times in a row`;
+  return { poolId, kind: 'ohlcv', timeframe, fromTs: span.from, toTs: span.to, reason: `rejected: the API served an invalid ${timeframe} candle here ${times} (${span.reason})`, detectedAt: at };
 }
 
 /** Closed intervals in [from, to) without a candle: empty ones counted, holes as merged gap rows. */

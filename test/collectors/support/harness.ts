@@ -14,6 +14,7 @@ import { startSimulator, type Simulator, type SimulatorOptions } from '../../../
 import { openStore, type Store } from '../../../src/store/index.ts';
 import { ClockDriver } from './clock-driver.ts';
 import { runInstance } from './loops.ts';
+import { startRewritingProxy, type RewritingProxy } from './rewriting-proxy.ts';
 
 export const START = Date.UTC(2025, 5, 2, 0, 0, 0);
 
@@ -26,6 +27,8 @@ export interface Harness {
   config: GtcConfig;
   deps: CollectorDeps;
   logger: Logger;
+  /** Between the API client and the simulator when `proxy` was asked for. */
+  proxy?: RewritingProxy;
   close(): Promise<void>;
 }
 
@@ -37,6 +40,8 @@ export interface HarnessOptions {
   /** Configuration overrides (networks default to the simulator's). */
   config?: ConfigInput;
   start?: number;
+  /** Put a rewriting proxy between the API client and the simulator. */
+  proxy?: boolean;
 }
 
 export async function startHarness(options: HarnessOptions): Promise<Harness> {
@@ -44,16 +49,20 @@ export async function startHarness(options: HarnessOptions): Promise<Harness> {
   const driver = new ClockDriver(clock);
   if (options.url?.startsWith('postgres')) driver.trackPostgres();
   const sim = await startSimulator({ seed: 'collectors', poolsPerNetwork: 100, ...options.sim, clock });
-  const config = validateConfig({ networks: options.sim?.networks ?? ['solana'], ...options.config, api: { baseUrl: sim.url, timeoutMs: 600_000, ...options.config?.api } });
+  const proxy = options.proxy ? await startRewritingProxy(sim.url) : undefined;
+  const baseUrl = proxy?.url ?? sim.url;
+  const config = validateConfig({ networks: options.sim?.networks ?? ['solana'], ...options.config, api: { baseUrl, timeoutMs: 600_000, ...options.config?.api } });
   const store = await openStore({ url: options.url ?? `sqlite:${join(options.dir, 'gtc.sqlite')}`, clock });
   const limiter = new RateLimiter({ clock, requestsPerMinute: config.api.requestsPerMinute, dailyLimit: 1_000_000, ...driver.limiterHooks() });
-  const api = new ApiClient({ baseUrl: sim.url, clock, limiter, timeoutMs: config.api.timeoutMs, hooks: driver.apiHooks() });
+  const api = new ApiClient({ baseUrl, clock, limiter, timeoutMs: config.api.timeoutMs, hooks: driver.apiHooks() });
   const logger = createLogger({ level: process.env.GTC_TEST_LOG ?? 'silent' });
   const deps: CollectorDeps = { api, store, config, clock, instanceId: 'test:1' };
   return {
     clock, driver, sim, store, api, config, deps, logger,
+    ...(proxy ? { proxy } : {}),
     async close() {
       await store.close();
+      await proxy?.close();
       await sim.close();
     },
   };

@@ -1,0 +1,129 @@
+/**
+ * A rejected (invalid) item never loses data in silence. Through a proxy in front of the simulator
+ * one chosen candle or trade is served corrupted — once, or every time — with an unreadable
+ * timestamp (as the chaos harness's drift fault does) or with only a value broken. Served once, it
+ * is stored byte-exact after the next run and no gap is left; served corrupted every time, it ends
+ * as one open data_gaps row covering exactly its interval (OHLCV) or its span (trades), and a gap
+ * whose candle is served valid again is fetched and closed.
+ */
+import assert from 'node:assert/strict';
+import { test, type TestContext } from 'node:test';
+import { createOhlcvCollector, OHLCV_CHECKPOINT, ohlcvCheckpointKey, parseUnitState } from '../../src/collectors/ohlcv.ts';
+import type { SimCandle } from '../../src/sim/candles.ts';
+import { tempDir } from '../support/temp-dir.ts';
+import { runOnce, startHarness, watchPools, type Harness } from './support/harness.ts';
+import { checkCandles } from './support/truth.ts';
+
+const FIVE_MINUTES = 300;
+
+type Corruption = 'unreadable timestamp' | 'invalid value';
+
+/**
+ * The row of candle `ts` replaced, when the answer lists it: by the drift fault's row, or by the
+ * right timestamp with a bad price. Null when the answer does not list it.
+ */
+function corruptCandle(body: string, ts: number, corruption: Corruption): string | null {
+  const row = new RegExp(`\\[${ts},[^\\]]*\\]`);
+  if (!row.test(body)) return null;
+  return body.replace(row, corruption === 'unreadable timestamp' ? '["not-a-time",null,"NaN",{},-1]' : `[${ts},"NaN","1","1","1","1"]`);
+}
+
+interface OhlcvCase {
+  h: Harness;
+  poolId: string;
+  /** The candle served corrupted (both neighbours exist, so its interval is known exactly). */
+  target: SimCandle;
+  run(): Promise<void>;
+  state(): Promise<ReturnType<typeof parseUnitState>>;
+  stored(ts: number): Promise<SimCandle | null>;
+  /** Candles since the unit's start up to its checkpoint that differ from the simulator's. */
+  wrong(): Promise<string[]>;
+}
+
+async function ohlcvCase(t: TestContext): Promise<OhlcvCase> {
+  const h = await startHarness({ dir: tempDir(t), proxy: true, config: { collectors: { ohlcv: { interval: '5m', timeframes: ['5m'], backfillDays: 1 } } } });
+  t.after(() => h.close());
+  const [poolId] = await watchPools(h, 1, (tradesPerDay) => tradesPerDay >= 3000);
+  assert.ok(poolId, 'the market has a busy pool');
+  const now = h.clock.now();
+  const served = h.sim.market.truth.candles(poolId, '5m', now - 4 * 3600_000, now - 3600_000);
+  const present = new Set(served.map((c) => c.ts));
+  const target = served.find((c) => present.has(c.ts - FIVE_MINUTES) && present.has(c.ts + FIVE_MINUTES));
+  assert.ok(target, 'a candle with candles on both sides');
+  const collector = createOhlcvCollector(h.deps);
+  const fromS = Math.floor(now / 1000) - 86_400;
+  return {
+    h, poolId, target,
+    async run() {
+      await runOnce(h, collector);
+      await h.clock.advance(FIVE_MINUTES * 1000);
+    },
+    async state() {
+      return parseUnitState((await h.store.read.checkpoints.get(OHLCV_CHECKPOINT, ohlcvCheckpointKey(poolId, '5m')))?.value);
+    },
+    async stored(ts) {
+      const [row] = await h.store.read.candles.range(poolId, '5m', { fromTs: ts, toTs: ts });
+      return row ? { ts: row.ts, open: row.open, high: row.high, low: row.low, close: row.close, volume: row.volumeUsd } : null;
+    },
+    async wrong() {
+      const check = await checkCandles(h.store, h.sim.market.truth, [poolId], ['5m'], () => fromS - (fromS % FIVE_MINUTES), Math.floor(h.clock.now() / 1000), () => Infinity);
+      return check.wrong;
+    },
+  };
+}
+
+for (const corruption of ['unreadable timestamp', 'invalid value'] as const) {
+  test(`a candle served corrupted once (${corruption}) is fetched again by the next run and stored byte-exact; no gap remains`, async (t) => {
+    const c = await ohlcvCase(t);
+    let corrupted = 0;
+    c.h.proxy!.rewrite = (path, body) => {
+      const bad = corrupted === 0 && path.includes('/ohlcv/') ? corruptCandle(body, c.target.ts, corruption) : null;
+      if (bad === null) return body;
+      corrupted += 1;
+      return bad;
+    };
+    await c.run();
+    assert.equal(corrupted, 1);
+    assert.equal(await c.stored(c.target.ts), null, 'the rejected candle is not stored');
+    const held = await c.state();
+    assert.deepEqual(held?.rejected, { from: c.target.ts, attempts: 1 }, 'the checkpoint holds at the rejected candle');
+    assert.ok(held && held.from <= c.target.ts);
+    await c.run();
+    assert.deepEqual(await c.stored(c.target.ts), c.target, 'stored byte-exact after the next run');
+    assert.deepEqual(await c.h.store.read.gaps.list({ poolId: c.poolId }), [], 'no gap was recorded');
+    const state = await c.state();
+    assert.equal(state?.rejected, undefined);
+    assert.ok(state && state.from > c.target.ts, 'the checkpoint moved on');
+    assert.deepEqual(await c.wrong(), []);
+  });
+
+  test(`a candle served corrupted every time (${corruption}) ends as one open gap of exactly its interval, closed once it is served valid`, async (t) => {
+    const c = await ohlcvCase(t);
+    let corrupting = true;
+    c.h.proxy!.rewrite = (path, body) => (corrupting && path.includes('/ohlcv/') ? corruptCandle(body, c.target.ts, corruption) ?? body : body);
+    for (let run = 0; run < 3; run += 1) {
+      assert.deepEqual(await c.h.store.read.gaps.listOpen({ poolId: c.poolId }), [], `no gap while the candle is still asked for again (run ${run + 1})`);
+      await c.run();
+    }
+    const [gap, ...more] = await c.h.store.read.gaps.listOpen({ poolId: c.poolId });
+    assert.deepEqual(more, []);
+    assert.ok(gap);
+    assert.deepEqual({ kind: gap.kind, timeframe: gap.timeframe, fromTs: gap.fromTs, toTs: gap.toTs }, { kind: 'ohlcv', timeframe: '5m', fromTs: c.target.ts, toTs: c.target.ts + FIVE_MINUTES });
+    assert.match(gap.reason, /^rejected/);
+    const state = await c.state();
+    assert.equal(state?.rejected, undefined);
+    assert.ok(state && state.from > c.target.ts, 'the checkpoint moved past the recorded gap');
+    assert.equal(await c.stored(c.target.ts), null);
+    // Retried while still corrupted: the same one gap stays open.
+    await c.run();
+    assert.deepEqual((await c.h.store.read.gaps.list({ poolId: c.poolId })).map((g) => [g.id, g.resolvedAt]), [[gap.id, null]]);
+    // Served valid again: the retry (whatever its back-off, within a day) stores it and closes the gap.
+    corrupting = false;
+    await c.h.clock.advance(86_400_000);
+    await c.run();
+    assert.deepEqual(await c.stored(c.target.ts), c.target);
+    assert.deepEqual(await c.h.store.read.gaps.listOpen({ poolId: c.poolId }), []);
+    assert.ok((await c.h.store.read.gaps.list({ poolId: c.poolId }))[0]?.resolvedAt, 'the gap is resolved, not deleted');
+    assert.deepEqual(await c.wrong(), []);
+  });
+}
