@@ -1,6 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { RepoContext } from './repositories/context.ts';
 import type { Database } from './schema.ts';
+import type { QueueOptions, Step } from './serial-queue.ts';
 import type { Dialect } from './url.ts';
 
 export interface PoolStats {
@@ -31,8 +32,11 @@ export interface Backend {
   readonly dialect: Dialect;
   readonly readDb: Kysely<Database>;
   readonly readContext: RepoContext;
-  /** Runs `task` in turn with every other write of this process (SQLite) or at once (PostgreSQL). */
-  serialize<T>(task: () => Promise<T>): Promise<T>;
+  /**
+   * Runs `task` in turn with every other write of this process (SQLite: see SerialQueue, whose
+   * urgent lane goes first) or at once (PostgreSQL); each transaction attempt goes through `step`.
+   */
+  serialize<T>(task: (step: Step) => Promise<T>, options?: QueueOptions): Promise<T>;
   /** One attempt of a write transaction; `onLocked` runs as soon as the write lock is held. */
   transaction<T>(work: (ctx: RepoContext) => Promise<T>, onLocked: () => void): Promise<T>;
   /** One attempt at applying pending migrations; resolves with the names applied. */

@@ -15,6 +15,7 @@ import type { Backend, DatabaseProbe } from './backend.ts';
 import { migrateToLatest } from './migrations/index.ts';
 import type { RepoContext, RawRunner } from './repositories/context.ts';
 import type { Database } from './schema.ts';
+import type { Step } from './serial-queue.ts';
 
 const INT8_OID = 20;
 const NUMERIC_OID = 1700;
@@ -52,8 +53,8 @@ export class PostgresBackend implements Backend {
     this.readContext = { dialect: 'postgres', db: this.readDb, sqlCache: this.sqlCache, run: runnerFor(this.readDb) };
   }
 
-  serialize<T>(task: () => Promise<T>): Promise<T> {
-    return task();
+  serialize<T>(task: (step: Step) => Promise<T>): Promise<T> {
+    return task((attempt) => attempt());
   }
 
   transaction<T>(work: (ctx: RepoContext) => Promise<T>, onLocked: () => void): Promise<T> {

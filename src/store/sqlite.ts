@@ -1,5 +1,5 @@
 /**
- * SQLite backend: one write connection per process (every write through one FIFO queue, each a
+ * SQLite backend: one write connection per process (every write through one queue, each a
  * `BEGIN IMMEDIATE … COMMIT`, so the write lock is taken up front and a read never has to be
  * upgraded to a write), and a second, query-only connection for reads. WAL lets reads proceed
  * while another process writes.
@@ -16,7 +16,7 @@ import type { Backend, DatabaseProbe } from './backend.ts';
 import { migrateToLatest } from './migrations/index.ts';
 import type { RawResult, RepoContext } from './repositories/context.ts';
 import type { Database } from './schema.ts';
-import { SerialQueue } from './serial-queue.ts';
+import { SerialQueue, type QueueOptions, type Step } from './serial-queue.ts';
 
 export interface SqliteBackendOptions {
   path: string;
@@ -106,8 +106,8 @@ export class SqliteBackend implements Backend {
     }
   }
 
-  serialize<T>(task: () => Promise<T>): Promise<T> {
-    return this.queue.run(task);
+  serialize<T>(task: (step: Step) => Promise<T>, options?: QueueOptions): Promise<T> {
+    return this.queue.run(task, options);
   }
 
   async transaction<T>(work: (ctx: RepoContext) => Promise<T>, onLocked: () => void): Promise<T> {
@@ -131,21 +131,21 @@ export class SqliteBackend implements Backend {
 
   /** Runs a PASSIVE WAL checkpoint in turn with the writes (never inside one). */
   checkpoint(): Promise<void> {
-    return this.queue.run(async () => {
+    return this.queue.run((step) => step(async () => {
       if (this.options.path === ':memory:') return;
       this.writer.pragma('wal_checkpoint(PASSIVE)');
       this.lastCheckpointAt = Date.now();
-    });
+    }));
   }
 
   probeWriteLock(): Promise<number> {
     const requested = performance.now();
-    return this.queue.run(async () => {
+    return this.queue.run((step) => step(async () => {
       this.begin.run();
       const waited = performance.now() - requested;
       this.rollback.run();
       return waited;
-    });
+    }));
   }
 
   async details(): Promise<Partial<DatabaseProbe>> {
@@ -170,7 +170,7 @@ export class SqliteBackend implements Backend {
 
   async close(): Promise<void> {
     if (this.checkpointTimer) clearInterval(this.checkpointTimer);
-    await this.queue.run(async () => undefined);
+    await this.queue.run((step) => step(async () => undefined));
     await this.readDb.destroy();
     if (this.reader !== this.writer) {
       await this.writeDb.destroy();

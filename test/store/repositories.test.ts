@@ -223,7 +223,22 @@ for (const dialect of DIALECTS) {
       assert.equal(await store.write((tx) => tx.slotClaims.finish('ohlcv', 600, 'b', 720)), true);
       assert.equal(await claim('c', 5000), false, 'finished: never re-run');
       assert.equal(await claim('c', 5000, 900), true);
-      assert.equal(await store.write((tx) => tx.slotClaims.prune(900)), 1);
+      assert.equal(await store.write((tx) => tx.slotClaims.prune(900, 10)), 1);
+    });
+
+    test('slot claims: pruned in batches, older than a time, the newest of each collector kept', async (t) => {
+      const store = await freshStore(t, dialect);
+      await store.write(async (tx) => {
+        for (let slot = 0; slot < 25; slot++) await tx.slotClaims.claim({ collector: 'ohlcv', slotStart: slot * 60, instanceId: 'a', now: slot * 60, expiresAt: slot * 60 + 100 });
+        // A daily instance whose only claim is old: it may be the current slot, so it stays.
+        await tx.slotClaims.claim({ collector: 'dexes', slotStart: 0, instanceId: 'a', now: 0, expiresAt: 100 });
+      });
+      const prune = () => store.write((tx) => tx.slotClaims.prune(1200, 7));
+      assert.deepEqual([await prune(), await prune(), await prune(), await prune()], [7, 7, 6, 0], 'the 20 ohlcv claims before 1200, 7 at a time');
+      const left = await store.db.selectFrom('slot_claims').select(['collector', 'slot_start']).orderBy('collector').orderBy('slot_start').execute();
+      assert.deepEqual(left.map((r) => `${r.collector}@${Number(r.slot_start)}`), ['dexes@0', ...Array.from({ length: 5 }, (_, i) => `ohlcv@${(20 + i) * 60}`)]);
+      await store.write((tx) => tx.slotClaims.claim({ collector: 'dexes', slotStart: 86_400, instanceId: 'a', now: 86_400, expiresAt: 86_500 }));
+      assert.equal(await store.write((tx) => tx.slotClaims.prune(1200, 7)), 1, 'no longer the newest: pruned');
     });
 
     test('slot claims: an owner renews, reopens and releases only its own claims', async (t) => {

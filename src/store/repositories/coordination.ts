@@ -80,9 +80,27 @@ export class SlotClaimsRepository {
     };
   }
 
-  /** Deletes claims of slots that started before `before`; returns how many. */
-  async prune(before: number): Promise<number> {
-    const result = await this.ctx.db.deleteFrom('slot_claims').where('slot_start', '<', before).executeTakeFirst();
+  /**
+   * Deletes up to `limit` claims of slots that started before `before` (call again while it
+   * returns `limit`: each call is a short transaction); returns how many. The newest claim of
+   * each collector is kept whatever its age: it may be the current slot of a long interval, and
+   * without it another process would run that slot again. Older slots are never run again (the
+   * schedule only moves forward), so their claims are history.
+   */
+  async prune(before: number, limit: number): Promise<number> {
+    const result = await this.ctx.db
+      .deleteFrom('slot_claims')
+      .where((eb) => eb(eb.refTuple('collector', 'slot_start'), 'in', eb
+        .selectFrom('slot_claims as old')
+        .select(['old.collector', 'old.slot_start'])
+        .where('old.slot_start', '<', before)
+        .where((inner) => inner('old.slot_start', '<', inner
+          .selectFrom('slot_claims as newest')
+          .select((m) => m.fn.max('newest.slot_start').as('slot_start'))
+          .whereRef('newest.collector', '=', 'old.collector')))
+        .limit(limit)
+        .$asTuple('collector', 'slot_start')))
+      .executeTakeFirst();
     return Number(result.numDeletedRows);
   }
 
