@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { resolve } from 'node:path';
-import { parse as parseYaml, YAMLParseError } from 'yaml';
 import type { ZodIssue } from 'zod';
 import { ConfigError } from './errors.ts';
 import { configSchema, type GtcConfig } from './schema.ts';
@@ -44,6 +44,9 @@ function readConfigFile(file: string): Record<string, unknown> {
   } catch (error) {
     throw new ConfigError(`Cannot read configuration file ${file}: ${(error as NodeJS.ErrnoException).code ?? String(error)}.`);
   }
+  // yaml is loaded only when there is a file to parse: it is a good part of a CLI command's start-up
+  // (loadConfig is synchronous, hence require; yaml's Node entry is CommonJS).
+  const { parse: parseYaml, YAMLParseError } = createRequire(import.meta.url)('yaml') as typeof import('yaml');
   let value: unknown;
   try {
     value = parseYaml(text);
