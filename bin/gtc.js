@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// Runs the compiled CLI when `npm run build` has produced it, otherwise the TypeScript sources through tsx.
+// Runs the bundled CLI when `npm run build` has produced it, otherwise the TypeScript sources through tsx.
 import { existsSync } from 'node:fs';
 
 const built = new URL('../dist/cli/main.js', import.meta.url);
