@@ -4,13 +4,16 @@
  * Wall time of `gtc status --json` (a database with collector states, runs and gaps) against
  * `node -e 0` in the same run, each the median of N runs, interleaved so machine load hits both
  * alike. Measured as users run it:
- * - `tsx`: `node --import tsx src/cli/main.ts` (`npm run gtc`, and bin/gtc.js before a build);
- * - `built`: `node dist/cli/main.js` after `npm run build` (what bin/gtc.js runs once built),
- *   compiled here into .bench-tmp so the repository's own dist/ is left alone.
- * Plus `gtc --version` (built): the floor every command pays (commander and configuration).
- * Goal: ratio <= 5.
+ * - `built`: `npm run build`'s bundle run through bin/gtc.js (what the `gtc` command runs once
+ *   built), built here into .bench-tmp with bin/, dist/ and package.json laid out as in the package;
+ * - `unbundled`: the same sources compiled module by module by tsc (what the bundle saves);
+ * - `tsx`: `node --import tsx src/cli/main.ts` (`npm run gtc`, and bin/gtc.js before a build).
+ * Plus `gtc --version` (built): the floor every command pays. The repository's own dist/ is left
+ * alone. Goal: ratio <= 5 for `built`. loadAvg1m is the machine's load when the line was printed.
  */
 import { spawnSync } from 'node:child_process';
+import { copyFileSync, mkdirSync, rmSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
@@ -28,6 +31,18 @@ function timeOnce(args: string[], env: NodeJS.ProcessEnv): number {
   return ms;
 }
 
+/** `npm run build`'s bundle (scripts/build-cli.mjs; the type check is left out) in a package-like folder. */
+function buildBundle(name: string): { bin: string; cleanup(): void } {
+  const base = join(ROOT, '.bench-tmp', name);
+  rmSync(base, { recursive: true, force: true });
+  mkdirSync(join(base, 'bin'), { recursive: true });
+  copyFileSync(join(ROOT, 'package.json'), join(base, 'package.json'));
+  copyFileSync(join(ROOT, 'bin/gtc.js'), join(base, 'bin/gtc.js'));
+  const result = spawnSync(process.execPath, [join(ROOT, 'scripts/build-cli.mjs'), join(base, 'dist')], { cwd: ROOT, encoding: 'utf8' });
+  if (result.status !== 0) throw new Error(`the bundle did not build: ${result.stdout}${result.stderr}`);
+  return { bin: join(base, 'bin/gtc.js'), cleanup: () => rmSync(base, { recursive: true, force: true }) };
+}
+
 const median = (values: number[]): number => {
   const sorted = [...values].sort((a, b) => a - b);
   const mid = Math.floor(sorted.length / 2);
@@ -39,15 +54,20 @@ export async function run(args: string[]): Promise<void> {
   const runs = runsAt >= 0 ? Number(args[runsAt + 1]) : 15;
   const filled = await filledStore();
   await filled.store.close();
-  const build = buildSources('bench-cli');
-  const env = { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? ROOT, GTC_DATABASE_URL: filled.url };
-  const commands: Record<string, string[]> = {
-    baseline: ['-e', '0'],
-    tsx: ['--import', 'tsx', join(ROOT, 'src/cli/main.ts'), 'status', '--json'],
-    built: [join(build.dist, 'cli/main.js'), 'status', '--json'],
-    version: [join(build.dist, 'cli/main.js'), '--version'],
-  };
+  const cleanups: (() => void)[] = [];
   try {
+    const modules = buildSources('bench-cli-modules');
+    cleanups.push(modules.cleanup);
+    const bundle = buildBundle('bench-cli-bundle');
+    cleanups.push(bundle.cleanup);
+    const env = { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? ROOT, GTC_DATABASE_URL: filled.url };
+    const commands: Record<string, string[]> = {
+      baseline: ['-e', '0'],
+      built: [bundle.bin, 'status', '--json'],
+      unbundled: [join(modules.dist, 'cli/main.js'), 'status', '--json'],
+      tsx: ['--import', 'tsx', join(ROOT, 'src/cli/main.ts'), 'status', '--json'],
+      version: [bundle.bin, '--version'],
+    };
     // warm-up: tsx's transform cache and the OS file cache
     for (const command of Object.values(commands)) timeOnce(command, env);
     const times: Record<string, number[]> = Object.fromEntries(Object.keys(commands).map((k) => [k, []]));
@@ -55,13 +75,14 @@ export async function run(args: string[]): Promise<void> {
     const base = median(times.baseline as number[]);
     const line = (metric: string, name: string) => {
       const value = Math.round(median(times[name] as number[]) * 10) / 10;
-      report({ bench: 'cli', metric, value, unit: 'ms', baseline: 'node -e 0', baselineValue: Math.round(base * 10) / 10, ratio: ratio(value, base), runs });
+      report({ bench: 'cli', metric, value, unit: 'ms', baseline: 'node -e 0', baselineValue: Math.round(base * 10) / 10, ratio: ratio(value, base), runs, loadAvg1m: Math.round((loadavg()[0] as number) * 100) / 100 });
     };
-    line('status-json-tsx', 'tsx');
     line('status-json-built', 'built');
+    line('status-json-unbundled', 'unbundled');
+    line('status-json-tsx', 'tsx');
     line('version-built', 'version');
   } finally {
-    build.cleanup();
+    for (const cleanup of cleanups) cleanup();
     await filled.cleanup();
   }
 }
