@@ -10,6 +10,7 @@ import { errorMessage, GtcError } from '../lib/errors.ts';
 import { createLogger, type Logger } from '../lib/log.ts';
 import type { Store } from '../store/index.ts';
 import { markAbandonedRuns } from './abandoned-runs.ts';
+import { pruneSlotClaimsPeriodically } from './claim-pruning.ts';
 import { RuntimeEvents, type RunFinishedEvent, type TransitionEvent } from './events.ts';
 import { InstanceRunner } from './instance-runner.ts';
 import { GatedProbe, type Probe } from './probes.ts';
@@ -94,7 +95,7 @@ export class Daemon {
     return this.current;
   }
 
-  /** Closes runs of dead processes as abandoned, then starts every instance's loop (first runs now). */
+  /** Closes runs of dead processes as abandoned, then starts every instance's loop (first runs now) and the pruning of old slot claims. */
   async start(): Promise<void> {
     if (this.current !== 'created') throw new Error(`the daemon was already started (${this.current})`);
     this.current = 'running';
@@ -109,6 +110,7 @@ export class Daemon {
     this.loops = this.runners.map((runner) => runner.loop().catch((err: unknown) => {
       this.logger.error({ err, instance: runner.name }, 'instance loop ended with an error');
     }));
+    this.loops.push(pruneSlotClaimsPeriodically({ store: this.options.store, clock: this.clock, logger: this.logger, signal: this.stopping.signal }));
   }
 
   /**

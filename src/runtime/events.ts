@@ -12,7 +12,8 @@ export type RunStatus = 'ok' | 'failed' | 'skipped' | 'abandoned';
 
 export interface RunFinishedEvent {
   instance: string;
-  status: 'ok' | 'failed';
+  /** `abandoned`: stopped because another process took its slot claim over (not a failure). */
+  status: 'ok' | 'failed' | 'abandoned';
   durationMs: number;
   rowsWritten: number;
   rejected: number;

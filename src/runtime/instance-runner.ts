@@ -111,7 +111,17 @@ export class InstanceRunner {
     }
   }
 
-  /** Picks up where collector_state left off: state, counters, interval and the next run time. */
+  /**
+   * Picks up from collector_state what belongs to the instance rather than to a process: a
+   * person's `disabled` flag, the schedule (next run time), the adaptive interval and the last
+   * run and success times. Health (state, consecutive failures, last error) is this process's
+   * own and starts fresh: the row is shared by every process running the instance, so the
+   * failures in it may be another process's (inheriting them let one failure of ours suspend us
+   * at once), and a restarted process should try its dependencies at once rather than sit out a
+   * suspension; if a dependency is still down it is suspended again after failureThreshold quick
+   * retries. The adaptive interval is kept: it answers the load on the shared database and API
+   * budget, which every process sees alike, and it shrinks back as runs succeed.
+   */
   private async resume(): Promise<void> {
     const now = this.o.clock.now();
     const saved = await this.o.records.loadState(this.name).catch((err: unknown) => {
@@ -119,14 +129,11 @@ export class InstanceRunner {
       return undefined;
     });
     if (!saved) return;
-    const state = saved.disabled ? 'disabled' : saved.state === 'disabled' ? 'healthy' : saved.state;
-    this.supervisor = new Supervisor(this.name, this.o.recovery, { state, consecutiveFailures: saved.consecutiveFailures, lastError: saved.lastError });
+    if (saved.disabled) this.supervisor = new Supervisor(this.name, this.o.recovery, { state: 'disabled' });
     if (saved.configuredIntervalMs === this.o.instance.intervalMs) this.adaptive = initialAdaptiveState(this.adaptiveParams, saved.intervalMs);
     this.lastRunAt = saved.lastRunAt;
     this.lastSuccessAt = saved.lastSuccessAt;
-    if (state === 'suspended') this.planned = { kind: 'probe', at: now };
-    else if (state === 'degraded') this.planned = { kind: 'run', at: now, reason: 'retry', scheduledFor: null };
-    else if (saved.nextRunAt !== null && saved.nextRunAt > now) {
+    if (saved.nextRunAt !== null && saved.nextRunAt > now) {
       const scheduledFor = Math.min(saved.nextRunAt, now + this.adaptive.intervalMs);
       this.planned = { kind: 'run', at: scheduledFor + this.jitter(), reason: 'schedule', scheduledFor };
     }
@@ -181,11 +188,20 @@ export class InstanceRunner {
       return;
     }
     this.o.logger.warn({ slot: new Date(slot).toISOString(), previousHolder: 'expired' }, 'took over a slot whose claim expired unfinished');
-    await this.attempt(slot, false, true);
+    await this.attempt(slot, false, { runId: claim.runId, started: now });
   }
 
-  /** Claims the slot and runs it; `replan` is false for a taken-over slot (the schedule stays). */
-  private async attempt(slot: number, replan: boolean, claimed = false): Promise<void> {
+  /**
+   * Claims the slot and runs it; `replan` is false for a taken-over slot (the schedule stays).
+   *
+   * The claim is a lease of recovery.claimTimeout, renewed by the run's heartbeat through the
+   * write queue's urgent lane, so a busy queue in this process cannot let it expire under a
+   * running run. It does not cover the run's whole time limit: a killed process must lose its
+   * slot within the claim timeout. If it expires anyway (the machine stalled, the database was
+   * locked longer than the lease) and another process takes the slot, the heartbeat sees it and
+   * this run stops (abandoned), and a run that finishes anyway is recorded as abandoned.
+   */
+  private async attempt(slot: number, replan: boolean, claimed?: { runId: number; started: number }): Promise<void> {
     const { clock, records, recovery, instance } = this.o;
     if (this.hung) {
       this.o.logger.warn('waiting for the previous, hung run to end before starting another');
@@ -193,10 +209,11 @@ export class InstanceRunner {
       this.hung = undefined;
     }
     await this.ledger.flush(this.stateRow());
-    const started = clock.now();
+    let started = clock.now();
     let runId: number;
-    try {
-      if (!claimed) {
+    if (claimed) ({ runId, started } = claimed);
+    else {
+      try {
         const claim = await records.claimSlot(this.name, slot, started, started + recovery.claimTimeout);
         if (!claim.won) {
           this.o.logger.debug({ slot: new Date(slot).toISOString(), holder: claim.holder }, 'slot already claimed by another instance');
@@ -204,22 +221,33 @@ export class InstanceRunner {
           if (replan) this.planSchedule(slot);
           return;
         }
+        runId = claim.runId;
+      } catch (err) {
+        await this.afterFailure(err, started, slot, replan);
+        return;
       }
-      runId = await records.startRun(this.name, instance.collector, slot, started);
-    } catch (err) {
-      await this.afterFailure(err, started, slot, replan);
-      return;
     }
     this.running = true;
     this.lastRunAt = started;
+    const renewEveryMs = Math.max(1, Math.floor(recovery.claimTimeout / 3));
     const result = await executeRun({
       instance, runId, clock, logger: this.o.logger, timeoutMs: recovery.runTimeout, stopSignal: this.o.stopSignal,
       graceMs: Math.min(recovery.probeInterval, recovery.runTimeout),
-      heartbeat: { everyMs: Math.max(1, Math.floor(recovery.claimTimeout / 3)), beat: () => records.renewClaim(this.name, slot, clock.now() + recovery.claimTimeout) },
+      heartbeat: {
+        everyMs: renewEveryMs, retryMs: Math.min(renewEveryMs, recovery.probeInterval),
+        beat: () => records.renewClaim(this.name, slot, clock.now() + recovery.claimTimeout),
+      },
     });
     this.running = false;
     if (result.ok) return this.afterSuccess(runId, started, slot, replan, result.summary);
     if (result.hung) this.hung = result.hung;
+    if (result.claimLost) {
+      // Not a failure of this instance: its health and interval stay as they are.
+      this.o.logger.warn({ slot: new Date(slot).toISOString() }, 'another process took this run\'s expired slot claim over; the run stopped and left the slot to it');
+      if (replan) this.planSchedule(slot);
+      const row = { ...this.ledger.row(runId, slot, clock.now(), 'abandoned', result.summary), error: errorMessage(result.error), claim: 'release' as const };
+      return this.ledger.close(row, started, this.stateRow());
+    }
     if (result.interrupted) {
       this.o.logger.info('run interrupted by shutdown; its slot is released for another instance');
       const row = { ...this.ledger.row(runId, slot, clock.now(), 'failed', result.summary), error: 'interrupted by shutdown', claim: 'release' as const };

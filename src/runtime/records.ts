@@ -25,7 +25,8 @@ export interface PersistedInstanceState extends InstanceState {
 
 /** Result of trying to claim a schedule slot. */
 export type ClaimResult =
-  | { won: true }
+  /** `runId`: the collection_runs row (status `running`) committed with the claim. */
+  | { won: true; runId: number }
   /** `retakeAt`: the earliest time a takeover of an unfinished claim can succeed. */
   | { won: false; holder: string; finished: boolean; retakeAt: number };
 
@@ -34,7 +35,8 @@ export interface FinishedRun {
   name: string;
   slot: number;
   finishedAt: number;
-  status: 'ok' | 'failed';
+  /** `abandoned`: the run gave its slot up to another process that had taken its claim over. */
+  status: 'ok' | 'failed' | 'abandoned';
   rowsWritten: number;
   rejected: number;
   /** API calls the run made (announced, not stored). */
@@ -56,12 +58,20 @@ export interface RuntimeRecords {
   saveState(state: InstanceState, at: number): Promise<void>;
   /**
    * Claims a slot: won when nobody held it, when this owner already holds it (a retry), or when
-   * its holder's claim expired unfinished (the holder died).
+   * its holder's claim expired unfinished (the holder died). A won claim and the run's row
+   * (status `running`) commit together.
    */
   claimSlot(name: string, slot: number, at: number, expiresAt: number): Promise<ClaimResult>;
-  renewClaim(name: string, slot: number, expiresAt: number): Promise<void>;
-  /** Inserts the collection_runs row (status `running`) and returns its id. */
-  startRun(name: string, collector: string, slot: number, at: number): Promise<number>;
-  /** Closes the run row, settles the claim and saves the instance state in one transaction. */
-  finishRun(run: FinishedRun, state: InstanceState): Promise<void>;
+  /**
+   * Extends this owner's claim (the heartbeat of a run); jumps the process's write queue. False
+   * when another process holds the claim now (it took the slot over after the claim expired).
+   */
+  renewClaim(name: string, slot: number, expiresAt: number): Promise<boolean>;
+  /**
+   * Closes the run row, settles the claim and saves the instance state in one transaction (it
+   * jumps the write queue: the claim stops being renewed when the run ends). Resolves false when
+   * the claim had been taken over by another process: an `ok` run is then recorded as
+   * `abandoned` — the slot's run is the other process's, so no slot is completed twice.
+   */
+  finishRun(run: FinishedRun, state: InstanceState): Promise<boolean>;
 }

@@ -3,11 +3,23 @@
  * waits); a collector that ignores the abort is given a short grace, then left behind as a
  * "hung" run that the caller must wait for before starting another (never two runs at once).
  * Shutdown aborts the signal too, but the run is then awaited, so a write in progress commits.
+ * So does the heartbeat when it finds the slot claim taken over by another process.
  */
 import type { CollectorInstance, RunSummary } from '../collectors/types.ts';
 import type { Clock } from '../lib/clock.ts';
-import { GtcError } from '../lib/errors.ts';
+import { errorMessage, GtcError } from '../lib/errors.ts';
 import type { Logger } from '../lib/log.ts';
+
+/**
+ * The run's slot claim was taken over by another process (the claim expired before a renewal
+ * committed): the run stops and leaves the slot to that process. Not a failure of the collector.
+ */
+export class SlotClaimLostError extends Error {
+  constructor(instance: string) {
+    super(`${instance} lost its slot claim to another process; the run stops and leaves the slot to it`);
+    this.name = 'SlotClaimLostError';
+  }
+}
 
 /** A run that exceeded recovery.runTimeout: its dependency is treated as down (a hang). */
 export class RunTimeoutError extends GtcError {
@@ -26,21 +38,25 @@ export interface ExecuteOptions {
   stopSignal: AbortSignal;
   /** How long a timed-out run may take to stop before it is left behind as hung. */
   graceMs: number;
-  /** Called every `everyMs` while the run lasts (renews the slot claim). */
-  heartbeat?: { everyMs: number; beat: () => Promise<void> };
+  /**
+   * Renews the slot claim every `everyMs` while the run lasts, or `retryMs` after a renewal that
+   * failed. A renewal that answers false (another process holds the claim now) stops the run.
+   */
+  heartbeat?: { everyMs: number; retryMs: number; beat: () => Promise<boolean> };
 }
 
 export type ExecuteResult =
   | { ok: true; summary: RunSummary }
-  | { ok: false; error: unknown; timedOut: boolean; interrupted: boolean; summary?: RunSummary; hung?: Promise<unknown> };
+  | { ok: false; error: unknown; timedOut: boolean; interrupted: boolean; claimLost?: true; summary?: RunSummary; hung?: Promise<unknown> };
 
 type Settled = { ok: true; summary: RunSummary } | { ok: false; error: unknown };
 
 export async function executeRun(options: ExecuteOptions): Promise<ExecuteResult> {
   const { instance, clock, logger, stopSignal } = options;
   const limit = new AbortController();
+  const claimLost = new AbortController();
   const cleanup = new AbortController();
-  const signal = AbortSignal.any([limit.signal, stopSignal]);
+  const signal = AbortSignal.any([limit.signal, claimLost.signal, stopSignal]);
   const timeoutError = new RunTimeoutError(instance.name, options.timeoutMs, instance.dependsOn);
 
   const limitReached = clock.sleep(options.timeoutMs, cleanup.signal).then(
@@ -50,13 +66,25 @@ export async function executeRun(options: ExecuteOptions): Promise<ExecuteResult
     },
     () => 'cancelled' as const,
   );
-  if (options.heartbeat) void heartbeatLoop(options.heartbeat, clock, cleanup.signal, logger);
+  if (options.heartbeat) void heartbeatLoop(options.heartbeat, clock, cleanup.signal, logger, () => claimLost.abort(new SlotClaimLostError(instance.name)));
 
   const settled: Promise<Settled> = Promise.resolve()
     .then(() => instance.run({ runId: options.runId, signal, clock, logger }))
     .then((summary) => ({ ok: true as const, summary }), (error: unknown) => ({ ok: false as const, error }));
 
+  // Whatever the run did after losing its claim, it ends as a lost claim (the slot is the other's).
+  const lostClaim = (result: ExecuteResult): ExecuteResult => {
+    if (!claimLost.signal.aborted) return result;
+    const { summary, hung } = result.ok ? { summary: result.summary, hung: undefined } : result;
+    return { ok: false, error: claimLost.signal.reason, timedOut: false, interrupted: false, claimLost: true, ...(summary ? { summary } : {}), ...(hung ? { hung } : {}) };
+  };
   try {
+    return lostClaim(await settle());
+  } finally {
+    cleanup.abort();
+  }
+
+  async function settle(): Promise<ExecuteResult> {
     const first = await Promise.race([settled, limitReached.then((r) => (r === 'timeout' ? r : new Promise<never>(() => {})))]);
     if (first !== 'timeout') {
       if (first.ok) return first;
@@ -69,22 +97,26 @@ export async function executeRun(options: ExecuteOptions): Promise<ExecuteResult
       return { ok: false, error: timeoutError, timedOut: true, interrupted: false, hung: settled };
     }
     return { ok: false, error: timeoutError, timedOut: true, interrupted: false, ...(afterAbort.ok ? { summary: afterAbort.summary } : {}) };
-  } finally {
-    cleanup.abort();
   }
 }
 
-async function heartbeatLoop(heartbeat: NonNullable<ExecuteOptions['heartbeat']>, clock: Clock, signal: AbortSignal, logger: Logger): Promise<void> {
+async function heartbeatLoop(heartbeat: NonNullable<ExecuteOptions['heartbeat']>, clock: Clock, signal: AbortSignal, logger: Logger, onLost: () => void): Promise<void> {
+  let delay = heartbeat.everyMs;
   while (!signal.aborted) {
     try {
-      await clock.sleep(heartbeat.everyMs, signal);
+      await clock.sleep(delay, signal);
     } catch {
       return;
     }
     try {
-      await heartbeat.beat();
+      if (!(await heartbeat.beat())) {
+        if (!signal.aborted) onLost();
+        return;
+      }
+      delay = heartbeat.everyMs;
     } catch (err) {
-      logger.warn({ err }, 'could not renew the slot claim');
+      logger.warn({ err: errorMessage(err) }, 'could not renew the slot claim; trying again shortly');
+      delay = heartbeat.retryMs;
     }
   }
 }

@@ -22,7 +22,7 @@ export class RunLedger {
   ) {}
 
   /** The closing record of a run (`runId` -1: the run never got a row, e.g. the claim failed). */
-  row(runId: number, slot: number, at: number, status: 'ok' | 'failed', summary?: RunSummary): FinishedRun {
+  row(runId: number, slot: number, at: number, status: FinishedRun['status'], summary?: RunSummary): FinishedRun {
     return {
       runId, name: this.name, slot, finishedAt: at, status, rowsWritten: summary?.rowsWritten ?? 0,
       rejected: summary?.rejected ?? 0, apiCalls: summary?.apiCalls ?? 0, error: null, failureClass: null, claim: 'finish',
@@ -34,7 +34,7 @@ export class RunLedger {
     this.announce(run, started);
     if (run.runId < 0) return;
     try {
-      await this.records.finishRun(run, state);
+      await this.write(run, state);
     } catch (err) {
       this.logger.warn({ err: errorMessage(err), runId: run.runId }, 'could not record the end of the run; will retry');
       this.pending.push(run);
@@ -45,9 +45,16 @@ export class RunLedger {
   async flush(state: InstanceState): Promise<void> {
     while (this.pending.length > 0) {
       const run = this.pending[0] as FinishedRun;
-      const written = await this.records.finishRun(run, state).then(() => true, () => false);
+      const written = await this.write(run, state).then(() => true, () => false);
       if (!written) return;
       this.pending.shift();
+    }
+  }
+
+  private async write(run: FinishedRun, state: InstanceState): Promise<void> {
+    const held = await this.records.finishRun(run, state);
+    if (!held && run.status === 'ok') {
+      this.logger.warn({ runId: run.runId, slot: new Date(run.slot).toISOString() }, 'the run finished after another process took its expired slot claim over; recorded as abandoned');
     }
   }
 

@@ -53,37 +53,41 @@ export class StoreRecords implements RuntimeRecords {
     return this.store.write(async (tx): Promise<ClaimResult> => {
       const slotStart = toSeconds(slot);
       const claim = { collector: name, slotStart, instanceId: this.owner, now: toSeconds(at), expiresAt: toSeconds(expiresAt) };
-      if (await tx.slotClaims.claim(claim)) return { won: true };
+      const startRun = async (): Promise<ClaimResult> => ({ won: true, runId: await tx.runs.start({ collector: name, instanceId: this.owner, slotStart, startedAt: claim.now }) });
+      if (await tx.slotClaims.claim(claim)) return startRun();
       const held = await tx.slotClaims.get(name, slotStart);
       if (!held) return { won: false, holder: 'unknown', finished: false, retakeAt: at + 1000 };
       if (held.instanceId === this.owner) {
         // A retry of a slot this process already ran: reopen the claim, so if this process dies
         // during the retry, another one takes the slot over once the claim expires.
         await tx.slotClaims.reopen(name, slotStart, this.owner, claim.expiresAt);
-        return { won: true };
+        return startRun();
       }
       // Expiry is compared in whole seconds (expires_at < now): the first second after it.
       return { won: false, holder: held.instanceId, finished: held.finishedAt !== null, retakeAt: (held.expiresAt + 1) * 1000 };
     }, { label: 'slot claim' });
   }
 
-  async renewClaim(name: string, slot: number, expiresAt: number): Promise<void> {
-    await this.store.write((tx) => tx.slotClaims.renew(name, toSeconds(slot), this.owner, toSeconds(expiresAt)), { label: 'slot claim renewal' });
+  renewClaim(name: string, slot: number, expiresAt: number): Promise<boolean> {
+    return this.store.write((tx) => tx.slotClaims.renew(name, toSeconds(slot), this.owner, toSeconds(expiresAt)), { label: 'slot claim renewal', urgent: true });
   }
 
-  startRun(name: string, _collector: string, slot: number, at: number): Promise<number> {
-    return this.store.write((tx) => tx.runs.start({ collector: name, instanceId: this.owner, slotStart: toSeconds(slot), startedAt: toSeconds(at) }), { label: 'run start' });
-  }
-
-  async finishRun(run: FinishedRun, state: InstanceState): Promise<void> {
-    await this.store.write(async (tx) => {
-      // Row counts are left as the collector's page transactions added them (RunsRepository.addCounts).
-      await tx.runs.finish(run.runId, { finishedAt: toSeconds(run.finishedAt), status: run.status, error: run.error, failureClass: run.failureClass });
+  finishRun(run: FinishedRun, state: InstanceState): Promise<boolean> {
+    return this.store.write(async (tx) => {
       const slotStart = toSeconds(run.slot);
-      if (run.claim === 'finish') await tx.slotClaims.finish(run.name, slotStart, this.owner, toSeconds(run.finishedAt));
-      else await tx.slotClaims.release(run.name, slotStart, this.owner, toSeconds(run.finishedAt));
+      const finishedAt = toSeconds(run.finishedAt);
+      const held = run.claim === 'finish'
+        ? await tx.slotClaims.finish(run.name, slotStart, this.owner, finishedAt)
+        : await tx.slotClaims.release(run.name, slotStart, this.owner, finishedAt);
+      const lost = !held && run.status === 'ok';
+      // Row counts are left as the collector's page transactions added them (RunsRepository.addCounts).
+      await tx.runs.finish(run.runId, {
+        finishedAt, status: lost ? 'abandoned' : run.status, failureClass: run.failureClass,
+        error: lost ? 'finished after another process had taken its expired slot claim over; the slot is that run\'s' : run.error,
+      });
       await upsertState(tx, state, run.finishedAt);
-    }, { label: 'run finish' });
+      return held;
+    }, { label: 'run finish', urgent: true });
   }
 }
 

@@ -1,0 +1,68 @@
+/**
+ * What a process takes from the rows it shares with other processes: collector_state gives it a
+ * person's `disabled`, the schedule and the adaptive interval, but not another process's health;
+ * slot_claims older than the retention are pruned by whichever process gets there.
+ */
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { ManualClock } from '../../src/lib/clock.ts';
+import { GtcError } from '../../src/lib/errors.ts';
+import { CLAIM_RETENTION_MS } from '../../src/runtime/claim-pruning.ts';
+import type { CollectorStateRecord } from '../../src/store/index.ts';
+import { drive, openSqliteStore, recordedDaemon, recoveryConfig, scriptedCollector } from './harness.ts';
+
+const MIN = 60_000;
+const T0 = Date.UTC(2025, 8, 15, 7, 0, 0);
+
+/** A collector_state row as another process left it: about to be suspended (threshold 3). */
+function leftByAnotherProcess(collector: string, extra: Partial<CollectorStateRecord> = {}): CollectorStateRecord {
+  return {
+    collector, state: 'degraded', consecutiveFailures: 2, intervalS: 90, configuredIntervalS: 60, nextRunAt: null, lastRunAt: T0 / 1000 - 30,
+    lastSuccessAt: T0 / 1000 - 600, lastError: 'api-down: their failure', disabled: false, updatedAt: T0 / 1000 - 30, ...extra,
+  };
+}
+
+describe('state shared by processes', () => {
+  it('a process starts from its own fresh health, keeping the disabled flag, the adaptive interval and the last success', async (t) => {
+    const { store } = await openSqliteStore(t);
+    await store.write((tx) => tx.collectorState.upsert([leftByAnotherProcess('trades'), leftByAnotherProcess('dexes', { state: 'suspended', consecutiveFailures: 7 })]));
+    await store.write((tx) => tx.collectorState.setDisabled('dexes', true, T0 / 1000 - 20));
+    const clock = new ManualClock(T0);
+    const trades = scriptedCollector(store, 'trades', { intervalMs: MIN, behaviour: (_ctx, n) => { if (n === 1) throw new GtcError('api-down', 'ours'); return 1; } });
+    const dexes = scriptedCollector(store, 'dexes', { intervalMs: MIN });
+    const { daemon, transitions } = recordedDaemon({ config: { recovery: recoveryConfig() }, store, instances: [trades, dexes], probes: { api: async () => {} }, clock });
+    await daemon.start();
+    await drive(clock, 500, 100);
+    const [first] = daemon.status();
+    assert.equal(first?.state, 'degraded', 'its first failure degrades it; the other process\'s two do not count');
+    assert.equal(first?.consecutiveFailures, 1);
+    assert.equal(first?.lastError, 'ours');
+    assert.equal(first?.intervalSeconds, 90, 'the adaptive interval is kept');
+    assert.equal(first?.lastSuccessAt, new Date(T0 - 600_000).toISOString());
+    await drive(clock, 3000, 100);
+    await daemon.stop();
+    assert.deepEqual(transitions.filter((e) => e.instance === 'trades').map((e) => `${e.from}→${e.to}`), ['healthy→degraded', 'degraded→healthy']);
+    assert.equal(daemon.status()[1]?.state, 'disabled', 'a person\'s disabled flag survives');
+    assert.equal(dexes.runs.length, 0);
+  });
+
+  it('slot claims older than the retention are pruned a minute after start; each collector\'s newest is kept', async (t) => {
+    const { store } = await openSqliteStore(t);
+    const old = T0 - CLAIM_RETENTION_MS - 10 * MIN;
+    await store.write(async (tx) => {
+      for (let i = 0; i < 1500; i++) await tx.slotClaims.claim({ collector: 'ohlcv', slotStart: (old - i * MIN) / 1000, instanceId: 'gone', now: 0, expiresAt: 0 });
+      await tx.slotClaims.claim({ collector: 'ohlcv', slotStart: (T0 - MIN) / 1000, instanceId: 'gone', now: 0, expiresAt: 0 });
+      await tx.slotClaims.claim({ collector: 'dexes', slotStart: old / 1000, instanceId: 'gone', now: 0, expiresAt: 0 });
+    });
+    const clock = new ManualClock(T0);
+    const c = scriptedCollector(store, 'watchlist', { intervalMs: 10 * MIN });
+    const { daemon } = recordedDaemon({ config: { recovery: recoveryConfig() }, store, instances: [c], probes: { api: async () => {} }, clock });
+    await daemon.start();
+    await drive(clock, 59_000, 1000);
+    assert.equal((await store.read.stats.tableCounts()).slot_claims, 1503, 'not during start-up');
+    await drive(clock, 2000, 1000);
+    await daemon.stop();
+    const left = await store.db.selectFrom('slot_claims').select(['collector', 'slot_start']).orderBy('collector').orderBy('slot_start').execute();
+    assert.deepEqual(left.map((r) => `${r.collector}@${Number(r.slot_start) * 1000 - T0}`), [`dexes@${old - T0}`, `ohlcv@${-MIN}`, 'watchlist@0']);
+  });
+});
