@@ -4,7 +4,8 @@
  * the instance ticks every `minPollInterval` and polls the pools that are due, the one closest to
  * overflowing the API's 300-trade window first, until none is due or the run's time is used.
  * Each poll is a claimed unit; its trades, checkpoint (the pool's poll state) and any gap commit
- * in one transaction.
+ * in one transaction. A rejected trade not already stored is held in the poll state until an
+ * answer serves it again or its span becomes a gap (trade-poll-plan.ts).
  */
 import type { TradeRecord as ApiTradeRecord } from '../api/index.ts';
 import type { TradeRecord } from '../store/index.ts';
@@ -12,7 +13,7 @@ import type { CollectorDeps } from './deps.ts';
 import { nowSeconds } from './deps.ts';
 import { commitPage, RunTally } from './page-commit.ts';
 import { watchedRefs, type PoolRef } from './pool-ids.ts';
-import { initialPollState, parsePollState, planAfterPoll, TRADE_WINDOW, type PollLimits, type TradePollState } from './trade-poll-plan.ts';
+import { initialPollState, parsePollState, planAfterPoll, type PollLimits, type TradePollState } from './trade-poll-plan.ts';
 import type { CollectorInstance, RunContext } from './types.ts';
 import { claimUnit, finishUnit, withClaim, type WorkUnit } from './work-claims.ts';
 
@@ -87,6 +88,8 @@ async function pollPool(deps: CollectorDeps, ctx: RunContext, tally: RunTally, r
   // (taking it after would claim trades made while the request was on its way).
   const now = nowSeconds(deps);
   const page = await deps.api.trades(ref.network, ref.address, { minVolumeUsd, signal: ctx.signal });
+  // When the answer arrived: a short answer holds the 24 h before then (not before `now`).
+  const answeredAt = nowSeconds(deps);
   tally.apiCalls += 1;
   if (page === null) {
     ctx.logger.warn({ poolId: ref.id }, 'watched pool unknown to the API (trades answered 404)');
@@ -101,29 +104,21 @@ async function pollPool(deps: CollectorDeps, ctx: RunContext, tally: RunTally, r
   }
   const trades = page.trades.map(toStoredTrade);
   const distinct = new Set(trades.map((t) => t.id)).size;
-  let planned: ReturnType<typeof planAfterPoll> = { state, gap: null };
+  let planned: ReturnType<typeof planAfterPoll> = { state, gaps: [] };
   await commitPage(deps, ctx, tally, { source: `trades ${ref.id}`, rejected: page.rejected }, async (tx) => {
     const inserted = await tx.trades.insert(trades);
-    const plan = planAfterPoll(state, { now, timestamps: trades.map((t) => t.blockTimestamp), itemCount: page.itemCount, overlapped: inserted < distinct }, limits);
-    let gaps = 0;
-    if (plan.gap) {
-      gaps = await tx.gaps.insert([{
-        poolId: ref.id,
-        kind: 'trades',
-        timeframe: null,
-        fromTs: plan.gap.fromTs,
-        toTs: plan.gap.toTs,
-        reason: `the API's ${TRADE_WINDOW}-trade window overflowed: its oldest trade is newer than the previous poll, so trades in this span were no longer served`,
-        detectedAt: now,
-      }]);
-    }
+    // A rejected trade stored by an earlier poll is not lost.
+    const known = await tx.trades.existingIds(page.rejected.flatMap((r) => (r.id === undefined ? [] : [r.id])));
+    const rejected = page.rejected.filter((r) => r.id === undefined || !known.has(r.id));
+    const plan = planAfterPoll(state, { now, answeredAt, timestamps: trades.map((t) => t.blockTimestamp), itemCount: page.itemCount, overlapped: inserted < distinct, rejected }, limits);
+    const gaps = await tx.gaps.insert(plan.gaps.map((gap) => ({ poolId: ref.id, kind: 'trades' as const, timeframe: null, ...gap, detectedAt: now })));
     await tx.checkpoints.set(TRADES_CHECKPOINT, ref.id, JSON.stringify(plan.state), now);
     await finishUnit(tx, deps, unit, now);
     planned = plan;
     return inserted + gaps;
   });
-  if (planned.gap) {
-    ctx.logger.warn({ poolId: ref.id, fromTs: planned.gap.fromTs, toTs: planned.gap.toTs }, 'trades lost upstream: the 300-trade window overflowed; recorded a data gap and polling sooner');
+  for (const gap of planned.gaps) {
+    ctx.logger.warn({ poolId: ref.id, fromTs: gap.fromTs, toTs: gap.toTs, reason: gap.reason }, 'trades not collected: recorded a data gap');
     tally.count('gaps');
   }
   return planned.state;

@@ -9,10 +9,12 @@
 import assert from 'node:assert/strict';
 import { test, type TestContext } from 'node:test';
 import { createOhlcvCollector, OHLCV_CHECKPOINT, ohlcvCheckpointKey, parseUnitState } from '../../src/collectors/ohlcv.ts';
+import { parsePollState } from '../../src/collectors/trade-poll-plan.ts';
+import { createTradesCollector, TRADES_CHECKPOINT } from '../../src/collectors/trades.ts';
 import type { SimCandle } from '../../src/sim/candles.ts';
 import { tempDir } from '../support/temp-dir.ts';
 import { runOnce, startHarness, watchPools, type Harness } from './support/harness.ts';
-import { checkCandles } from './support/truth.ts';
+import { checkCandles, checkTrades, type TradeCheck } from './support/truth.ts';
 
 const FIVE_MINUTES = 300;
 
@@ -125,5 +127,100 @@ for (const corruption of ['unreadable timestamp', 'invalid value'] as const) {
     assert.deepEqual(await c.h.store.read.gaps.listOpen({ poolId: c.poolId }), []);
     assert.ok((await c.h.store.read.gaps.list({ poolId: c.poolId }))[0]?.resolvedAt, 'the gap is resolved, not deleted');
     assert.deepEqual(await c.wrong(), []);
+  });
+}
+
+/** Trade `id` of a trades answer corrupted the way the drift fault does, or with only its kind broken. Null when not listed. */
+function corruptTrade(body: string, id: string, corruption: Corruption): string | null {
+  const doc = JSON.parse(body) as { data: { id: string; attributes: Record<string, unknown> }[] };
+  const item = doc.data.find((t) => t.id === id);
+  if (!item) return null;
+  item.attributes.kind = 42;
+  if (corruption === 'unreadable timestamp') {
+    item.attributes.block_timestamp = 'yesterday';
+    item.attributes.volume_in_usd = { usd: 'lots' };
+  }
+  return JSON.stringify(doc);
+}
+
+interface TradesCase {
+  h: Harness;
+  poolId: string;
+  /** The trade served corrupted, and the seconds of the trades listed around it. */
+  target: { id: string; ts: number; olderTs: number; newerTs: number };
+  poll(): Promise<void>;
+  state(): Promise<ReturnType<typeof parsePollState>>;
+  stored(): Promise<boolean>;
+  check(): Promise<TradeCheck>;
+}
+
+async function tradesCase(t: TestContext): Promise<TradesCase> {
+  const h = await startHarness({ dir: tempDir(t), proxy: true, config: { collectors: { trades: { minPollInterval: '1m' } } } });
+  t.after(() => h.close());
+  // A pool whose answer is short (all of its last 24 h), so the trades around the target stay in it.
+  const [poolId] = await watchPools(h, 1, (tradesPerDay) => tradesPerDay >= 40 && tradesPerDay <= 150);
+  assert.ok(poolId, 'the market has a quiet pool');
+  const now = h.clock.now();
+  const served = h.sim.market.truth.trades(poolId, now - 20 * 3600_000, now - 3600_000);
+  const seconds = (trade: (typeof served)[number]): number => Math.floor(Date.parse(trade.attributes.block_timestamp) / 1000);
+  const middle = Math.floor(served.length / 2);
+  const [older, trade, newer] = [served[middle - 1], served[middle], served[middle + 1]];
+  assert.ok(older && trade && newer, 'the pool traded in the last day');
+  const collector = createTradesCollector(h.deps);
+  return {
+    h, poolId,
+    target: { id: trade.id, ts: seconds(trade), olderTs: seconds(older), newerTs: seconds(newer) },
+    async poll() {
+      await runOnce(h, collector);
+      await h.clock.advance(60_000);
+    },
+    async state() {
+      return parsePollState((await h.store.read.checkpoints.get(TRADES_CHECKPOINT, poolId))?.value);
+    },
+    async stored() {
+      return (await h.store.read.trades.existingIds([trade.id])).has(trade.id);
+    },
+    check: () => checkTrades(h.store, h.sim.market.truth, [poolId]),
+  };
+}
+
+for (const corruption of ['unreadable timestamp', 'invalid value'] as const) {
+  test(`a trade served corrupted once (${corruption}) is stored byte-exact by the next poll; no gap remains`, async (t) => {
+    const c = await tradesCase(t);
+    let corrupted = 0;
+    c.h.proxy!.rewrite = (path, body) => {
+      const bad = corrupted === 0 && path.includes('/trades') ? corruptTrade(body, c.target.id, corruption) : null;
+      if (bad === null) return body;
+      corrupted += 1;
+      return bad;
+    };
+    await c.poll();
+    assert.equal(corrupted, 1);
+    assert.equal(await c.stored(), false);
+    assert.ok((await c.state())?.rejected, 'the poll state holds the rejected trade');
+    await c.poll();
+    assert.equal(await c.stored(), true);
+    assert.equal((await c.state())?.rejected, undefined);
+    assert.deepEqual(await c.h.store.read.gaps.list({ poolId: c.poolId }), []);
+    const check = await c.check();
+    assert.deepEqual([check.uncovered, check.wrong, check.inGaps], [[], [], 0]);
+    assert.ok(check.stored > 2);
+  });
+
+  test(`a trade served corrupted every time (${corruption}) ends as one open gap of exactly its span`, async (t) => {
+    const c = await tradesCase(t);
+    c.h.proxy!.rewrite = (path, body) => (path.includes('/trades') ? corruptTrade(body, c.target.id, corruption) ?? body : body);
+    for (let poll = 1; poll <= 3; poll += 1) {
+      assert.deepEqual(await c.h.store.read.gaps.list({ poolId: c.poolId }), [], `no gap while the trade is still asked for again (poll ${poll})`);
+      await c.poll();
+    }
+    const gaps = await c.h.store.read.gaps.listOpen({ poolId: c.poolId });
+    const span = corruption === 'unreadable timestamp' ? [c.target.olderTs, c.target.newerTs] : [c.target.ts, c.target.ts];
+    assert.deepEqual(gaps.map((g) => [g.kind, g.fromTs, g.toTs]), [['trades', ...span]]);
+    assert.match(gaps[0]?.reason ?? '', /^rejected/);
+    assert.equal(await c.stored(), false);
+    assert.equal((await c.state())?.rejected, undefined);
+    const check = await c.check();
+    assert.deepEqual([check.uncovered, check.wrong, check.inGaps], [[], [], 1]);
   });
 }
