@@ -208,11 +208,12 @@ export class ApiHttp {
     const { status } = response;
     if (status >= 500) this.down = true;
     else if (this.down) this.overtakeEarlierThan(request.seq);
+    if (status < 500 && status !== 429) this.options.limiter.onAnswered();
     if (status >= 200 && status < 300) return response.body;
     if (status === 404) return null;
     if (status === 429) {
       const retryAfterMs = parseRetryAfter(response.retryAfter, clock.now());
-      this.options.limiter.onRateLimited(retryAfterMs);
+      this.options.limiter.onRateLimited(retryAfterMs, started);
       hooks?.onRateLimited?.({ endpoint, retryAfterMs: retryAfterMs ?? null, requestsPerMinute: this.options.limiter.state().requestsPerMinute });
       const after = retryAfterMs === undefined ? '' : ` (Retry-After ${Math.ceil(retryAfterMs / 1000)} s)`;
       throw new ApiRateLimitError(`GET ${target} was refused with 429 Too Many Requests${after}.`, { endpoint, status, ...(retryAfterMs === undefined ? {} : { retryAfterMs }) });

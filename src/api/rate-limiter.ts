@@ -3,7 +3,15 @@
  * order, for a token of a token bucket (default 30/min, burst 1), then for a call from the
  * minute and day budgets of a BudgetStore (shared through the database when several processes
  * share one IP). A 429 halves the rate (multiplicative decrease) and, with Retry-After, blocks
- * every call until then; after a quiet hold the rate climbs back linearly (additive increase).
+ * every call until then. The rate climbs back on answers (as TCP's window does on acknowledgements):
+ * doubling per answered call up to the rate of the first decrease, then a tenth of the configured
+ * rate per answered call — so after a 429 storm the full rate is back within a few calls, not
+ * minutes. With no calls at all it also climbs back by time, after a quiet hold.
+ *
+ * During a storm (every call refused) the rate halves once per round, not per refusal: a 429 for a
+ * call sent before the last decrease was paced by the old rate and carries no news. The floor is
+ * two calls a minute — one per 30 s, the issue's spacing of API probes — so a storm's end is seen
+ * within 30 s (within Retry-After when the server sends one).
  */
 import type { Clock } from '../lib/clock.ts';
 import { systemClock } from '../lib/clock.ts';
@@ -26,11 +34,14 @@ export interface RateLimiterOptions {
   budgetKey?: string;
   /** Rate multiplier on each 429. */
   decreaseFactor?: number;
+  /** Floor of the lowered rate (default 2: one call per 30 s). */
   minRequestsPerMinute?: number;
-  /** How long the lowered rate holds before it starts climbing back. */
+  /** With no answered calls, how long the lowered rate holds before it starts climbing back by time. */
   recoveryHoldMs?: number;
   /** Rate regained per minute after the hold; default a tenth of the configured rate. */
   increasePerMinute?: number;
+  /** Rate regained per answered call once past the slow-start threshold; default a tenth of the configured rate. */
+  increasePerAnswer?: number;
   /**
    * Extra time per minute of rate (default 250 ms): the server counts arrivals, we count departures,
    * and latency varies; without it the (rate+1)-th call can land inside the server's 60 s window.
@@ -73,6 +84,7 @@ export class RateLimiter {
   private readonly minRate: number;
   private readonly holdMs: number;
   private readonly increasePerMinute: number;
+  private readonly increasePerAnswer: number;
   /** The bucket refills `rate` tokens per this many ms (a minute plus the margin). */
   private readonly period: number;
   private readonly options: RateLimiterOptions;
@@ -83,6 +95,10 @@ export class RateLimiter {
   private lastRefill: number;
   private blockedUntil = 0;
   private lowered: { rate: number; at: number } | null = null;
+  /** When the rate was last decreased: refusals of calls sent before then are not counted again. */
+  private decreasedAt = -Infinity;
+  /** Answered calls double the lowered rate up to this (half the rate the first 429 hit), then add increasePerAnswer. */
+  private slowStartUpTo = 0;
   private remaining: { dayStart: number; value: number } | null = null;
 
   constructor(options: RateLimiterOptions = {}) {
@@ -95,9 +111,10 @@ export class RateLimiter {
     this.store = options.budgetStore ?? new MemoryBudgetStore();
     this.key = options.budgetKey ?? 'default';
     this.decreaseFactor = options.decreaseFactor ?? 0.5;
-    this.minRate = Math.min(this.configured, options.minRequestsPerMinute ?? 1);
+    this.minRate = Math.min(this.configured, options.minRequestsPerMinute ?? 2);
     this.holdMs = options.recoveryHoldMs ?? MINUTE;
     this.increasePerMinute = options.increasePerMinute ?? this.configured / 10;
+    this.increasePerAnswer = options.increasePerAnswer ?? this.configured / 10;
     this.period = MINUTE + Math.max(0, options.marginMs ?? 250);
     this.tokens = this.burst;
     this.lastRefill = this.clock.now();
@@ -128,19 +145,45 @@ export class RateLimiter {
     });
   }
 
-  /** A 429 was received: lower the rate, drain the bucket, and honour Retry-After if given. */
-  onRateLimited(retryAfterMs?: number): void {
+  /**
+   * A 429 was received for a call sent at `sentAt`: lower the rate (once per round: not for a call
+   * sent before the last decrease), drain the bucket, and honour Retry-After if given.
+   */
+  onRateLimited(retryAfterMs?: number, sentAt?: number): void {
     const now = this.clock.now();
     this.refill(now);
-    const rate = Math.max(this.minRate, this.rate(now) * this.decreaseFactor);
-    this.lowered = { rate, at: now };
+    let rate = this.rate(now);
+    if (sentAt === undefined || sentAt >= this.decreasedAt) {
+      const before = rate;
+      rate = Math.max(this.minRate, before * this.decreaseFactor);
+      // Deeper in a storm the threshold stays: refusals below it say nothing about the rate the server allows once the storm is over.
+      if (!this.lowered || before > this.slowStartUpTo) this.slowStartUpTo = rate;
+      this.lowered = { rate, at: now };
+      this.decreasedAt = now;
+      this.options.onRateChange?.({ requestsPerMinute: rate, reason: 'rate-limited' });
+    }
     this.tokens = 0;
     if (retryAfterMs !== undefined && retryAfterMs > 0) {
       this.blockedUntil = Math.max(this.blockedUntil, now + retryAfterMs);
       // A debt that refills to exactly one token when Retry-After ends: one call then, the lowered rate after.
       this.tokens = Math.min(0, 1 - ((this.blockedUntil - now) * rate) / this.period);
     }
-    this.options.onRateChange?.({ requestsPerMinute: rate, reason: 'rate-limited' });
+  }
+
+  /** The API answered a call (anything but a 429 or a 5xx): a lowered rate climbs back. */
+  onAnswered(): void {
+    if (!this.lowered) return;
+    const now = this.clock.now();
+    this.refill(now);
+    const rate = this.rate(now);
+    if (!this.lowered) return; // climbed back by time just now
+    const next = rate < this.slowStartUpTo ? Math.min(this.slowStartUpTo, rate * 2) : rate + this.increasePerAnswer;
+    if (next < this.configured) {
+      this.lowered = { rate: next, at: now };
+      return;
+    }
+    this.lowered = null;
+    this.options.onRateChange?.({ requestsPerMinute: this.configured, reason: 'recovered' });
   }
 
   state(): RateLimiterState {

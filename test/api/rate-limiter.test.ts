@@ -87,6 +87,55 @@ test('a 429 halves the rate, holds it, then raises it back linearly to the confi
   assert.deepEqual(changes.map((c) => c.reason), ['rate-limited', 'rate-limited', 'recovered']);
 });
 
+test('a storm halves the rate once per round: refusals of calls sent before the last decrease are no news; the floor is 2/min', async () => {
+  const clock = new ManualClock(T0);
+  const limiter = new RateLimiter({ marginMs: 0, clock, requestsPerMinute: 30 });
+  const sent = clock.now();
+  await clock.advance(1000);
+  limiter.onRateLimited(undefined, sent);
+  assert.equal(limiter.state().requestsPerMinute, 15);
+  // Three more calls sent at the old rate are refused: no further decrease.
+  for (let i = 0; i < 3; i++) limiter.onRateLimited(undefined, sent);
+  assert.equal(limiter.state().requestsPerMinute, 15);
+  // Calls sent after each decrease keep being refused: 7.5, 3.75, then the floor.
+  for (let i = 0; i < 5; i++) {
+    await clock.advance(1000);
+    limiter.onRateLimited(undefined, clock.now() - 500);
+  }
+  assert.equal(limiter.state().requestsPerMinute, 2, 'one call per 30 s while refused');
+});
+
+test('after a storm, answered calls bring the rate back: doubling up to the first decrease, then a tenth of the rate per answer', async () => {
+  const clock = new ManualClock(T0);
+  const changes: { requestsPerMinute: number; reason: string }[] = [];
+  const limiter = new RateLimiter({ marginMs: 0, clock, requestsPerMinute: 30, onRateChange: (e) => changes.push(e) });
+  for (let i = 0; i < 6; i++) limiter.onRateLimited();
+  assert.equal(limiter.state().requestsPerMinute, 2);
+  const rates: number[] = [];
+  while (limiter.state().requestsPerMinute < 30 && rates.length < 20) {
+    limiter.onAnswered();
+    rates.push(limiter.state().requestsPerMinute);
+  }
+  assert.deepEqual(rates, [4, 8, 15, 18, 21, 24, 27, 30]);
+  assert.equal(changes.at(-1)?.reason, 'recovered');
+  assert.ok(limiter.idle());
+  // Answers with the rate not lowered change nothing.
+  limiter.onAnswered();
+  assert.equal(limiter.state().requestsPerMinute, 30);
+});
+
+test('a rate the server really enforces below the configured one: the slow-start threshold follows it down', async () => {
+  const clock = new ManualClock(T0);
+  const limiter = new RateLimiter({ marginMs: 0, clock, requestsPerMinute: 30 });
+  limiter.onRateLimited(); // refused at 30 → 15, threshold 15
+  limiter.onAnswered(); // 18
+  await clock.advance(1000);
+  limiter.onRateLimited(undefined, clock.now()); // refused at 18 (above the threshold) → 9, threshold 9
+  assert.equal(limiter.state().requestsPerMinute, 9);
+  limiter.onAnswered();
+  assert.equal(limiter.state().requestsPerMinute, 12, 'additive above the new threshold, no doubling back to 18');
+});
+
 test('Retry-After: no call goes out before it', async () => {
   const clock = new ManualClock(T0);
   const limiter = new RateLimiter({ marginMs: 0, clock, requestsPerMinute: 30, burst: 5 });
