@@ -16,11 +16,10 @@
  * the close, 1d once a day — what keeps hundreds of pools × 3 timeframes inside 30 calls a
  * minute. The instance ticks every third of the interval to pick up the units that are due.
  */
-import type { Timeframe } from '../api/index.ts';
+import { OHLCV_MAX_LIMIT, type Timeframe } from '../api/index.ts';
+import type { DataGap } from '../store/index.ts';
 import type { CollectorDeps } from './deps.ts';
 import { nowSeconds } from './deps.ts';
-import type { DataGap } from '../store/index.ts';
-import { OHLCV_MAX_LIMIT } from '../api/index.ts';
 import { fetchWindow, intervalStart, nextWindow, rejectedGap, TIMEFRAME_SECONDS, type Span, type WindowPage } from './ohlcv-window.ts';
 import { RunTally } from './page-commit.ts';
 import { watchedRefs, type PoolRef } from './pool-ids.ts';
@@ -175,15 +174,16 @@ async function collectUnit(deps: CollectorDeps, ctx: RunContext, tally: RunTally
     const window = nextWindow(from, unit.timeframe, nowSeconds(deps));
     const stop = window.reachesNow || overBudget();
     const before = state;
-    let after = state;
+    let after = { state, gaps: 0 };
     const result = await fetchWindow(deps, ctx, tally, unit.ref, unit.timeframe, window, async (tx, page) => {
       const next = afterWindow(before, window, page, unit.timeframe, timing);
-      if (next.gaps.length > 0) tally.count('rejectedGaps', await tx.gaps.insert(next.gaps.map((span) => rejectedGap(unit.ref.id, unit.timeframe, span, REJECTED_ATTEMPTS, page.at))));
+      const gaps = await tx.gaps.insert(next.gaps.map((span) => rejectedGap(unit.ref.id, unit.timeframe, span, REJECTED_ATTEMPTS, page.at)));
       await tx.checkpoints.set(OHLCV_CHECKPOINT, key, JSON.stringify(next.state), page.at);
       if (stop || !page.found) await finishUnit(tx, deps, claim, page.at);
-      after = next.state;
+      after = { state: next.state, gaps };
     });
-    state = after;
+    state = after.state;
+    tally.count('rejectedGaps', after.gaps);
     if (!result.found) {
       ctx.logger.warn({ poolId: unit.ref.id }, 'watched pool unknown to the API (OHLCV answered 404)');
       tally.count('notFound');
