@@ -82,3 +82,21 @@ test('the limiter is idle (a probe may call) only when nobody queues and no 429 
   limiter.onRateLimited(120_000);
   assert.equal(limiter.idle(), false, 'held back by Retry-After');
 });
+
+test('a request hung through an outage is cut short by the first answer after it, and retried at once', async () => {
+  // A request timeout far beyond the test: only being overtaken can end the hung request.
+  const { sim, api } = await setup({ maxAttempts: 2, timeoutMs: 3_600_000 });
+  const address = sim.market.truth.pools()[0]?.address ?? '';
+  fault(sim, { mode: '5xx' });
+  await assert.rejects(api.pool('solana', address), (e: unknown) => e instanceof ApiUnavailableError && e.reason === 'server-error');
+  fault(sim, { mode: 'hang' });
+  const hung = api.pool('solana', address);
+  while (!sim.stats.snapshot().recent.some((r) => r.fault === 'hang')) await new Promise((resolve) => setTimeout(resolve, 5));
+  fault(sim, { mode: 'none' });
+  await api.probe();
+  const page = await hung;
+  assert.equal(page?.pools.length, 1, 'the hung request was asked again and answered');
+  const recent = sim.stats.snapshot().recent;
+  assert.equal(recent.filter((r) => r.path.includes(address) && r.status === 200).length, 1);
+  assert.equal(api.breakerState, 'closed');
+});

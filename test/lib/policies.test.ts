@@ -97,6 +97,34 @@ test('breaker: a failed probe opens it again; errors that are not failures do no
   assert.equal(breaker.state, 'closed');
 });
 
+test('breaker: calls that hung through an outage and fail after a later success carry stale news and do not open it again', async () => {
+  const clock = new ManualClock(0);
+  const breaker = new CircuitBreaker({ clock, threshold: 2, halfOpenAfterMs: 30_000 });
+  const hung: (() => void)[] = [];
+  const hang = () => breaker.execute(() => new Promise<never>((_, reject) => hung.push(() => reject(new Error('timeout')))), () => true);
+  // The half-open probe and two ordinary calls hang; the circuit is then closed by a success elsewhere.
+  const calls = [hang(), hang()];
+  for (const c of calls) c.catch(() => undefined);
+  breaker.recordSuccess();
+  assert.equal(await breaker.execute(async () => 'ok', () => true), 'ok');
+  for (const timeout of hung) timeout();
+  for (const c of calls) await assert.rejects(c, /timeout/);
+  assert.equal(breaker.state, 'closed', 'two failures, both stale');
+
+  // Same for a half-open probe that hangs while a health probe closes the circuit.
+  for (let i = 0; i < 2; i++) await assert.rejects(breaker.execute(async () => { throw new Error('503'); }, () => true));
+  assert.equal(breaker.state, 'open');
+  await clock.advance(30_000);
+  hung.length = 0;
+  const probe = hang();
+  probe.catch(() => undefined);
+  assert.equal(breaker.state, 'half-open');
+  breaker.recordSuccess();
+  hung[0]?.();
+  await assert.rejects(probe, /timeout/);
+  assert.equal(breaker.state, 'closed', 'the stale probe failure does not reopen it');
+});
+
 test('timeout: a hung operation is cut at the timeout of the injected clock', async () => {
   const clock = new ManualClock(0);
   const hung = withTimeout(clock, 15_000, undefined, (signal) => new Promise((_, reject) => signal.addEventListener('abort', () => reject(new Error('socket closed')))));
