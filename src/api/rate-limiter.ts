@@ -19,6 +19,7 @@ import { MemoryBudgetStore, type BudgetStore } from './budget-store.ts';
 import { ApiRateLimitError } from './errors.ts';
 
 const MINUTE = 60_000;
+const HOUR = 3_600_000;
 const DAY = 86_400_000;
 /** While the rate recovers, the pump re-reads it at least this often, so recovery is not overslept. */
 const MAX_SLEEP_MS = 1_000;
@@ -201,11 +202,17 @@ export class RateLimiter {
 
   /**
    * True when a call now would take nothing from anyone: nobody is queued, no Retry-After holds
-   * calls back, and the rate is not lowered by 429s (the runtime's API probe asks before a call).
+   * calls back, the rate is not lowered by 429s, and the day's budget is not used faster than an
+   * even spread over the day plus an hour's share (so probe calls during a long outage cannot
+   * shorten the collectors' day). The runtime's API probe asks before a call.
    */
   idle(): boolean {
     const now = this.clock.now();
-    return this.queue.length === 0 && this.blockedUntil <= now && this.rate(now) >= this.configured;
+    const today = dayStart(now);
+    const remaining = this.remaining && this.remaining.dayStart === today ? this.remaining.value : this.dailyLimit;
+    const used = this.dailyLimit - remaining;
+    const onPace = used < (this.dailyLimit * (now - today + HOUR)) / DAY;
+    return this.queue.length === 0 && this.blockedUntil <= now && this.rate(now) >= this.configured && onPace;
   }
 
   /** The allowed rate at `now`: configured, or lowered and climbing back after the hold. */

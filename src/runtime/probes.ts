@@ -4,7 +4,7 @@
  * (recovery.apiProbeInterval); yet an outage's end must be noticed within seconds. Reconciled: a
  * probe call may go out every recovery.apiProbeWhileDown only while the newest evidence says the
  * API is down (5xx, timeouts, unreachable — not a 429) AND the rate limiter is idle: nobody queued,
- * not slowed by 429s, the day's budget ahead of an even spread. Those calls take budget nobody
+ * not slowed by 429s, the day's budget on pace (see RateLimiter.idle). Those calls take budget nobody
  * else would use, and they stop at the first answer. Otherwise the 30 s spacing holds.
  *
  * While the API is down the calls are paced by the probe itself, a new one every

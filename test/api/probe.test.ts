@@ -83,6 +83,18 @@ test('the limiter is idle (a probe may call) only when nobody queues and no 429 
   assert.equal(limiter.idle(), false, 'held back by Retry-After');
 });
 
+test('the limiter is not idle while the day\'s budget is used faster than an even spread plus an hour\'s share', async () => {
+  const clock = new ManualClock(Date.UTC(2025, 8, 1));
+  const limiter = new RateLimiter({ clock, requestsPerMinute: 6000, burst: 100, dailyLimit: 240, marginMs: 0 });
+  // An hour's share of 240 calls a day is 10.
+  for (let i = 0; i < 9; i++) await limiter.acquire();
+  assert.equal(limiter.idle(), true, '9 calls in the first minute: within an hour\'s share');
+  await limiter.acquire();
+  assert.equal(limiter.idle(), false, '10 calls: an hour\'s share ahead');
+  await clock.advance(3_600_000);
+  assert.equal(limiter.idle(), true, 'an hour later the even spread has caught up');
+});
+
 test('a request hung through an outage is cut short by the first answer after it, and retried at once', async () => {
   // A request timeout far beyond the test: only being overtaken can end the hung request.
   const { sim, api } = await setup({ maxAttempts: 2, timeoutMs: 3_600_000 });
