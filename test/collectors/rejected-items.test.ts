@@ -8,13 +8,16 @@
  */
 import assert from 'node:assert/strict';
 import { test, type TestContext } from 'node:test';
+import { buildCollectors } from '../../src/collectors/index.ts';
 import { createOhlcvCollector, OHLCV_CHECKPOINT, ohlcvCheckpointKey, parseUnitState } from '../../src/collectors/ohlcv.ts';
+import { intervalStart } from '../../src/collectors/ohlcv-window.ts';
 import { parsePollState } from '../../src/collectors/trade-poll-plan.ts';
 import { createTradesCollector, TRADES_CHECKPOINT } from '../../src/collectors/trades.ts';
 import type { SimCandle } from '../../src/sim/candles.ts';
 import { freshPgDatabase, pgSkip } from '../support/postgres.ts';
 import { tempDir } from '../support/temp-dir.ts';
 import { runOnce, startHarness, watchPools, type Harness } from './support/harness.ts';
+import { runLoops } from './support/loops.ts';
 import { checkCandles, checkTrades, type TradeCheck } from './support/truth.ts';
 
 const FIVE_MINUTES = 300;
@@ -232,3 +235,24 @@ for (const corruption of ['unreadable timestamp', 'invalid value'] as const) {
     assert.deepEqual([check.uncovered, check.wrong, check.inGaps], [[], [], 1]);
   });
 }
+
+test('under the chaos drift fault (a fifth of answers carry a corrupted item), 2 simulated hours: every candle stored, every trade stored or in a gap', { timeout: 180_000 }, async (t) => {
+  const h = await startHarness({ dir: tempDir(t) });
+  t.after(() => h.close());
+  const pools = await watchPools(h, 10);
+  const start = h.clock.now();
+  const end = start + 2 * 3_600_000;
+  h.sim.faults.set({ mode: 'drift', rate: 0.2 });
+  await h.driver.drive(runLoops({ ...h.deps, logger: h.logger }, buildCollectors(h.deps, { collectors: ['watchlist', 'ohlcv', 'trades'] }), end));
+  const rejected = await h.store.db.selectFrom('collection_runs').select((eb) => eb.fn.sum<number>('rejected').as('n')).executeTakeFirstOrThrow();
+  assert.ok(Number(rejected.n) > 10, `items were rejected (${rejected.n})`);
+  const timeframes = h.config.collectors.ohlcv.timeframes;
+  const fromS = Math.floor(start / 1000) - h.config.collectors.ohlcv.backfillDays * 86_400;
+  const candles = await checkCandles(h.store, h.sim.market.truth, pools, timeframes, (tf) => intervalStart(fromS, tf), Math.floor(end / 1000), () => Infinity);
+  assert.deepEqual(candles.wrong.slice(0, 5), []);
+  assert.equal(candles.matched, candles.expected);
+  const trades = await checkTrades(h.store, h.sim.market.truth, pools);
+  assert.deepEqual(trades.uncovered.slice(0, 5), []);
+  assert.deepEqual(trades.wrong.slice(0, 5), []);
+  t.diagnostic(`${rejected.n} items rejected; candles ${candles.matched}/${candles.expected}; trades ${trades.stored}/${trades.expected} stored, ${trades.inGaps} in ${trades.gaps} gaps`);
+});
