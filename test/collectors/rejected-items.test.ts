@@ -4,7 +4,9 @@
  * timestamp (as the chaos harness's drift fault does) or with only a value broken. Served once, it
  * is stored byte-exact after the next run and no gap is left; served corrupted every time, it ends
  * as one open data_gaps row covering exactly its interval (OHLCV) or its span (trades), and a gap
- * whose candle is served valid again is fetched and closed.
+ * whose candle is served valid again is fetched and closed (also on PostgreSQL when
+ * GTC_TEST_PG_URL is set). Last, the chaos harness's own drift fault on a fifth of all answers for
+ * two simulated hours: every candle stored, every trade stored or inside a gap.
  */
 import assert from 'node:assert/strict';
 import { test, type TestContext } from 'node:test';
