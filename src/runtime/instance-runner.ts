@@ -209,9 +209,9 @@ export class InstanceRunner {
       this.hung = undefined;
     }
     await this.ledger.flush(this.stateRow());
-    let started = clock.now();
+    const started = claimed?.started ?? clock.now();
     let runId: number;
-    if (claimed) ({ runId, started } = claimed);
+    if (claimed) runId = claimed.runId;
     else {
       try {
         const claim = await records.claimSlot(this.name, slot, started, started + recovery.claimTimeout);
