@@ -39,7 +39,7 @@ export interface RateLimiterOptions {
   minRequestsPerMinute?: number;
   /** With no answered calls, how long the lowered rate holds before it starts climbing back by time. */
   recoveryHoldMs?: number;
-  /** Rate regained per minute after the hold; default a tenth of the configured rate. */
+  /** Rate regained per minute after the hold; default half the configured rate (back within about 3 minutes). */
   increasePerMinute?: number;
   /** Rate regained per answered call once past the slow-start threshold; default a tenth of the configured rate. */
   increasePerAnswer?: number;
@@ -114,7 +114,9 @@ export class RateLimiter {
     this.decreaseFactor = options.decreaseFactor ?? 0.5;
     this.minRate = Math.min(this.configured, options.minRequestsPerMinute ?? 2);
     this.holdMs = options.recoveryHoldMs ?? MINUTE;
-    this.increasePerMinute = options.increasePerMinute ?? this.configured / 10;
+    // Climbing by time is for a quiet process (no answers to learn from). Brisk, because a lowered
+    // limiter is not idle, which holds the API probe at the 30 s spacing in a later outage.
+    this.increasePerMinute = options.increasePerMinute ?? this.configured / 2;
     this.increasePerAnswer = options.increasePerAnswer ?? this.configured / 10;
     this.period = MINUTE + Math.max(0, options.marginMs ?? 250);
     this.tokens = this.burst;
