@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import type { Clock } from '../lib/clock.ts';
 import { GtcError } from '../lib/errors.ts';
 import { insideWriteTransaction } from '../lib/write-scope.ts';
-import { ApiRateLimitError, ApiRequestError, ApiUnavailableError } from './errors.ts';
+import { ApiRateLimitError, ApiRequestError, ApiUnavailableError, InvalidResponseError } from './errors.ts';
 import { BrokenCircuitError, CircuitBreaker, RequestTimeoutError, RetryPolicy, withTimeout, type BreakerState, type RetryDecision } from '../lib/policies.ts';
 import type { RateLimiter } from './rate-limiter.ts';
 
@@ -63,6 +63,21 @@ export function parseRetryAfter(value: string | null, now: number): number | und
   const trimmed = value.trim();
   const ms = /^\d+(\.\d+)?$/.test(trimmed) ? Number(trimmed) * 1000 : Date.parse(trimmed) - now;
   return Number.isFinite(ms) ? Math.min(Math.max(0, Math.ceil(ms)), MAX_RETRY_AFTER_MS) : undefined;
+}
+
+/**
+ * Every GeckoTerminal answer is a JSON object: a body that does not start with `{` and end with `}`
+ * was cut short or is not the API's (an HTML page from a proxy). A cheap check, so it can be done
+ * inside the retry loop; the full parse (and its clear error) comes after.
+ */
+function looksLikeJsonObject(body: string): boolean {
+  const text = body.trim();
+  return text.startsWith('{') && text.endsWith('}');
+}
+
+function excerptOf(body: string): string {
+  const text = body.trim().replace(/\s+/g, ' ');
+  return text ? JSON.stringify(text.length > 40 ? `${text.slice(0, 40)}…` : text) : '';
 }
 
 function causeText(error: unknown): string {
@@ -140,6 +155,8 @@ export class ApiHttp {
     // The API answers again (a later request was answered): no reason to back off.
     if (error instanceof ApiUnavailableError && error.reason === 'overtaken') return { retry: true, immediate: true };
     if (error instanceof ApiUnavailableError) return { retry: error.reason !== 'breaker-open' };
+    // A body that is no JSON document at all (cut short, a proxy's HTML page, empty) is a transfer gone wrong: ask again.
+    if (error instanceof InvalidResponseError) return { retry: true };
     return { retry: false };
   }
 
@@ -209,7 +226,13 @@ export class ApiHttp {
     if (status >= 500) this.down = true;
     else if (this.down) this.overtakeEarlierThan(request.seq);
     if (status < 500 && status !== 429) this.options.limiter.onAnswered();
-    if (status >= 200 && status < 300) return response.body;
+    if (status >= 200 && status < 300) {
+      if (!looksLikeJsonObject(response.body)) {
+        const start = excerptOf(this.scrub(response.body));
+        throw new InvalidResponseError(`GET ${target} answered ${status} with a body that is not valid JSON (not one whole JSON object: ${response.body.length} bytes${start ? `, starting ${start}` : ''}).`, { endpoint });
+      }
+      return response.body;
+    }
     if (status === 404) return null;
     if (status === 429) {
       const retryAfterMs = parseRetryAfter(response.retryAfter, clock.now());

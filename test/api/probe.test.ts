@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { after, test } from 'node:test';
-import { ApiRateLimitError, ApiUnavailableError, createApiClient, RateLimiter, type ApiClientOptions } from '../../src/api/index.ts';
+import { ApiRateLimitError, ApiUnavailableError, createApiClient, InvalidResponseError, RateLimiter, type ApiClientOptions } from '../../src/api/index.ts';
 import { ManualClock } from '../../src/lib/clock.ts';
 import { ScaledClock, startSimulator, type FaultSpec, type Simulator } from '../../src/sim/index.ts';
 
@@ -111,4 +111,16 @@ test('a request hung through an outage is cut short by the first answer after it
   const recent = sim.stats.snapshot().recent;
   assert.equal(recent.filter((r) => r.path.includes(address) && r.status === 200).length, 1);
   assert.equal(api.breakerState, 'closed');
+});
+
+test('a 200 whose body is not a JSON document (cut short, an HTML page, empty) is asked again, then a clear bad-data error', async () => {
+  const { sim, api } = await setup({ maxAttempts: 3 });
+  const address = sim.market.truth.pools()[0]?.address ?? '';
+  fault(sim, { mode: 'malformed', variant: 'html' });
+  const before = requests(sim);
+  await assert.rejects(api.pool('solana', address), (e: unknown) => e instanceof InvalidResponseError && e.failureClass === 'bad-data' && /not valid JSON/.test(e.message));
+  assert.equal(requests(sim), before + 3, 'three attempts');
+  assert.equal(api.breakerState, 'closed', 'the server answered: no breaker failure');
+  fault(sim, { mode: 'none' });
+  assert.ok(await api.pool('solana', address));
 });
