@@ -7,8 +7,8 @@
  * not slowed by 429s, the day's budget on pace (see RateLimiter.idle). Those calls take budget nobody
  * else would use, and they stop at the first answer. Otherwise the 30 s spacing holds.
  *
- * While the API is down the calls are paced by the probe itself, a new one every
- * apiProbeWhileDown whatever the suspended instances' own probe cadence, and a hung call does not
+ * While the API is down the calls are paced by the probe itself (from the first failed API run or
+ * probe), a new one every apiProbeWhileDown whatever the suspended instances' own probe cadence, and a hung call does not
  * hold the next one back: at most two are on the wire, the newest replacing the oldest. Real API
  * runs are evidence too: the newest evidence — a probe call, a run that called the API and
  * succeeded, a run that found the API down — answers probes until it is old enough, and only then
@@ -79,6 +79,8 @@ interface Call {
   startedAt: number;
   abort: AbortController;
   done: Promise<void>;
+  /** The call that replaced this one while it hung: its callers wait for that one instead. */
+  replacedBy?: Call;
 }
 
 class ProbeReplacedError extends GtcError {
@@ -123,9 +125,14 @@ export class GatedProbe {
     this.record({ at, ok: true });
   }
 
-  /** An API run found the API down: a probe call now would learn nothing new. */
+  /**
+   * An API run found the API down: a probe call now would learn nothing new, but the pacing starts
+   * (the API's return is then seen within whileDownMs even by a process whose instances are still
+   * in runs with requests hanging — the first answer cuts those short, see ApiHttp).
+   */
   noteFailure(error: unknown, at = this.clock.now()): void {
     this.record({ at, ok: false, error });
+    this.pace();
   }
 
   /** Called whenever the evidence turns from "down" to "up" (so suspended instances can resume together). */
@@ -139,13 +146,16 @@ export class GatedProbe {
     return this.minIntervalMs;
   }
 
+  /** Settles with `call` (or the call that replaced it), or as soon as any call passes. */
   private answer(call: Call): Promise<void> {
-    return Promise.race([call.done, this.up.promise]);
+    return Promise.race([call.done, this.up.promise]).catch((error: unknown) => {
+      if (call.replacedBy) return this.answer(call.replacedBy);
+      throw error;
+    });
   }
 
   /** One call of the wrapped probe; its outcome becomes evidence dated from its start. */
   private call(startedAt: number): Call {
-    if (this.calls.length >= MAX_IN_FLIGHT) this.calls[0]?.abort.abort(new ProbeReplacedError(startedAt - this.calls[0].startedAt));
     const abort = new AbortController();
     const lifetime = this.options.signal;
     const signal = lifetime ? AbortSignal.any([lifetime, abort.signal]) : abort.signal;
@@ -160,6 +170,11 @@ export class GatedProbe {
       },
     );
     const call: Call = { startedAt, abort, done };
+    const oldest = this.calls.length >= MAX_IN_FLIGHT ? this.calls[0] : undefined;
+    if (oldest) {
+      oldest.replacedBy = call;
+      oldest.abort.abort(new ProbeReplacedError(startedAt - oldest.startedAt));
+    }
     this.calls.push(call);
     void done.catch(() => undefined).finally(() => {
       this.calls.splice(this.calls.indexOf(call), 1);

@@ -46,9 +46,9 @@ describe('API probe policy', () => {
     const { daemon, transitions } = recordedDaemon({ config: { recovery: recoveryConfig() }, store, instances: [a.c, b.c], probes: { api: api.probe, apiHasSpareBudget: () => true }, clock });
     await daemon.start();
     await drive(clock, 30_000, 250);
-    // a is suspended at 6 s and first probes at 11 s; from then on a call every 2 s (apiProbeWhileDown),
-    // whatever the instances' own 5 s probe cadence; b's failure at 13.5 s answers for 2 s.
-    assert.deepEqual(api.calls.map(since), [11, 13, 15.5, 17.5, 19.5, 21.5, 23.5, 25.5, 27.5, 29.5]);
+    // From a's first failed run (0 s) a call every 2 s (apiProbeWhileDown), whatever the instances'
+    // own 5 s probe cadence; failed runs are evidence too (b's at 2.5 and 7 s answer for 2 s).
+    assert.deepEqual(api.calls.map(since), [2, 4.5, 9, 11, 13, 15.5, 17.5, 19.5, 21.5, 23.5, 25.5, 27.5, 29.5]);
     a.fault.on = false;
     b.fault.on = false;
     api.ok = true;
@@ -94,21 +94,28 @@ describe('API probe policy', () => {
   });
 
   it('a busy limiter, or a rate limit, keeps the spacing of apiProbeInterval', async (t) => {
+    // Runs fail (API down) at 0, 2 and 6 s, then the instance is suspended and probes.
+    const expected = {
+      // No spare budget: the run failure of 6 s answers until 36 s; then one call per 30 s.
+      'api-down': [36, 66, 96],
+      // Spare budget, but each probe call is answered 429: only a run failing after it (2, 6 s) brings
+      // the fast spacing back; once runs stop, one call per 30 s from the last 429 (8 s).
+      'api-rate-limit': [2, 4, 8, 41, 71],
+    };
     for (const [failureClass, spare] of [['api-down', false], ['api-rate-limit', true]] as const) {
       const { store } = await openSqliteStore(t, `${failureClass}.sqlite`);
       const clock = new ManualClock(T0);
       const a = faultable(store, 'new-pools:solana', 'api-down');
-      let calls = 0;
+      const calls: number[] = [];
       const probe = async (): Promise<void> => {
-        calls += 1;
+        calls.push(since(clock.now()));
         throw new GtcError(failureClass, `${failureClass} probe`);
       };
       const { daemon } = recordedDaemon({ config: { recovery: recoveryConfig() }, store, instances: [a.c], probes: { api: probe, apiHasSpareBudget: () => spare }, clock });
       await daemon.start();
       await drive(clock, 100_000, 250);
       await daemon.stop();
-      // Failures at 0, 2, 6 s (the last one is evidence until 36 s); then one call per 30 s: 36, 66, 96.
-      assert.equal(calls, 3, `${failureClass}, spare budget ${spare}`);
+      assert.deepEqual(calls, expected[failureClass], `${failureClass}, spare budget ${spare}`);
     }
   });
 
