@@ -2,7 +2,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['node_modules/**', 'dist/**', 'data/**', 'src/server/assets/vendor/**'] },
+  { ignores: ['node_modules/**', 'dist/**', 'data/**', '.bench-tmp/**', 'src/server/assets/vendor/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -53,7 +53,7 @@ export interface PassResult {
   dialect: string;
   watchedPools: number;
   trades: { expected: number; stored: number; uncovered: number; inGaps: number; gaps: number; emptyGaps: number; wrong: number };
-  candles: { expected: number; matched: number; missing: number; wrong: number; lagging: number };
+  candles: { expected: number; matched: number; inGaps: number; missing: number; wrong: number; lagging: number };
   rowsLost: number;
   duplicateRows: number;
   duplicateSlotRuns: number;
@@ -128,7 +128,7 @@ export async function analyse(input: AnalysisInput): Promise<PassResult> {
     dialect: store.dialect,
     watchedPools: input.pools.length,
     trades: { expected: trades.expected, stored: trades.stored, uncovered: trades.uncovered.length, inGaps: trades.inGaps, gaps: trades.gaps, emptyGaps: trades.emptyGaps.length, wrong: trades.wrong.length - phantomTrades },
-    candles: { expected: candles.expected, matched: candles.matched, missing: missingCandles, wrong: candles.wrong.length - missingCandles - phantomCandles, lagging: candles.lagging.length },
+    candles: { expected: candles.expected, matched: candles.matched, inGaps: candles.inGaps, missing: missingCandles, wrong: candles.wrong.length - missingCandles - phantomCandles, lagging: candles.lagging.length },
     rowsLost: trades.uncovered.length + missingCandles,
     duplicateRows: phantomTrades + phantomCandles,
     duplicateSlotRuns: duplicateSlots.length,

@@ -16,6 +16,8 @@ export interface CandleCheck {
   expected: number;
   /** Of those, stored with identical values. */
   matched: number;
+  /** Not stored, inside a recorded ohlcv gap of that pool and timeframe (recorded, so not lost). */
+  inGaps: number;
   /** Stored candles the API never served (or with other values). */
   wrong: string[];
   /** Units whose checkpoint lags the end by more than `lagS`. */
@@ -24,8 +26,9 @@ export interface CandleCheck {
 
 /** Candles in [fromS, unit checkpoint) for every pool × timeframe. */
 export async function checkCandles(store: Store, truth: MarketTruth, pools: readonly string[], timeframes: readonly Timeframe[], fromS: (tf: Timeframe) => number, endS: number, lagS: (tf: Timeframe) => number): Promise<CandleCheck> {
-  const result: CandleCheck = { units: 0, expected: 0, matched: 0, wrong: [], lagging: [] };
+  const result: CandleCheck = { units: 0, expected: 0, matched: 0, inGaps: 0, wrong: [], lagging: [] };
   const checkpoints = new Map((await store.read.checkpoints.list(OHLCV_CHECKPOINT)).map((c) => [c.key, parseUnitState(c.value)]));
+  const allGaps = await store.read.gaps.list({ kind: 'ohlcv' });
   for (const poolId of pools) {
     for (const tf of timeframes) {
       result.units += 1;
@@ -35,11 +38,13 @@ export async function checkCandles(store: Store, truth: MarketTruth, pools: read
       const served = truth.candles(poolId, tf, fromS(tf) * 1000, upTo * 1000);
       const stored = await store.read.candles.range(poolId, tf, { fromTs: fromS(tf), toTs: upTo - 1 });
       const byTs = new Map(stored.map((c) => [c.ts, c]));
+      const gaps = allGaps.filter((g) => g.poolId === poolId && g.timeframe === tf);
       result.expected += served.length;
       for (const candle of served) {
         const row = byTs.get(candle.ts);
         byTs.delete(candle.ts);
-        if (row && row.open === candle.open && row.high === candle.high && row.low === candle.low && row.close === candle.close && row.volumeUsd === candle.volume) result.matched += 1;
+        if (!row && gaps.some((g) => g.fromTs <= candle.ts && candle.ts < g.toTs)) result.inGaps += 1;
+        else if (row && row.open === candle.open && row.high === candle.high && row.low === candle.low && row.close === candle.close && row.volumeUsd === candle.volume) result.matched += 1;
         else result.wrong.push(`${poolId} ${tf} ${candle.ts}: stored ${JSON.stringify(row ?? null)} served ${JSON.stringify(candle)}`);
       }
       for (const extra of byTs.values()) result.wrong.push(`${poolId} ${tf} ${extra.ts}: stored but never served`);
