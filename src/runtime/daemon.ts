@@ -85,9 +85,9 @@ export class Daemon {
       instance, records: this.records, clock: this.clock, logger: this.logger.child({ instance: instance.name }), events: this.events,
       recovery, probes, stopSignal: this.stopping.signal, jitterMaxMs: options.jitterMaxMs ?? 30_000, ...(options.random ? { random: options.random } : {}),
     }));
-    // The API is back: every instance suspended on it resumes now, not at its own next probe.
+    // The API is back: every instance suspended or degraded on it goes now, not at its own next probe or retry.
     apiProbe.onUp(() => {
-      for (const runner of this.runners) runner.probeNowIfWaitingOn(probes.api);
+      for (const runner of this.runners) runner.wakeIfWaitingOn(probes.api);
     });
   }
 

@@ -81,10 +81,16 @@ export class InstanceRunner {
     this.wakeUp.abort();
   }
 
-  /** A suspended instance waiting to probe `probe` probes now (its dependency was just seen up). */
-  probeNowIfWaitingOn(probe: Probe): void {
-    if (this.planned.kind !== 'probe' || this.probeToUse() !== probe) return;
-    this.planned = { kind: 'probe', at: this.o.clock.now() };
+  /**
+   * An instance waiting on `probe`'s dependency goes now, since it was just seen up: a suspended
+   * one probes, a degraded one ends its retry backoff (which may have grown to a minute).
+   */
+  wakeIfWaitingOn(probe: Probe): void {
+    if (this.running || this.probeToUse() !== probe) return;
+    const now = this.o.clock.now();
+    if (this.planned.kind === 'probe') this.planned = { kind: 'probe', at: now };
+    else if (this.planned.kind === 'run' && this.planned.reason === 'retry') this.planned = { ...this.planned, at: now };
+    else return;
     this.wakeUp.abort();
   }
 

@@ -1,7 +1,7 @@
 /**
  * The API probe policy (ManualClock): while the API is down and the limiter has budget to spare,
  * the probe calls every apiProbeWhileDown (hung calls do not hold the next back) and suspended
- * instances resume together on the first passing call; during rate limiting, or with a busy limiter, at most one call per apiProbeInterval; a run
+ * instances resume together on the first passing call (degraded ones end their retry backoff); during rate limiting, or with a busy limiter, at most one call per apiProbeInterval; a run
  * that made no API call is no evidence that the API is up.
  */
 import assert from 'node:assert/strict';
@@ -57,6 +57,26 @@ describe('API probe policy', () => {
     // The call at 31.5 s passed: both resume then, not at their own next probe; no call after it.
     assert.deepEqual(api.calls.map(since).slice(-2), [29.5, 31.5]);
     assert.deepEqual(transitions.filter((e) => e.to === 'healthy').map((e) => [e.instance, since(e.at)]).sort(), [['new-pools:solana', 31.5], ['top-pools:solana', 31.5]]);
+  });
+
+  it('a degraded instance waiting out a long retry backoff runs as soon as the API probe passes', async (t) => {
+    const { store } = await openSqliteStore(t);
+    const clock = new ManualClock(T0);
+    const a = faultable(store, 'new-pools:solana', 'api-down');
+    const api = switchableProbe(false);
+    api.clock = clock;
+    // Never suspended (threshold 10); after its failed first run it would retry only at 60 s.
+    const recovery = recoveryConfig({ failureThreshold: 10, retryBackoff: ['60s', '60s'] });
+    const { daemon, transitions } = recordedDaemon({ config: { recovery }, store, instances: [a.c], probes: { api: api.probe, apiHasSpareBudget: () => true }, clock });
+    await daemon.start();
+    await drive(clock, 10_000, 250);
+    a.fault.on = false;
+    api.ok = true;
+    await drive(clock, 10_000, 250);
+    await daemon.stop();
+    // Probe calls at 2, 4 … 10 s fail; the one at 12 s passes and the instance runs then, not at 60 s.
+    assert.deepEqual(api.calls.map(since), [2, 4, 6, 8, 10, 12]);
+    assert.deepEqual(transitions.map((e) => [e.to, since(e.at)]), [['degraded', 0], ['healthy', 12]]);
   });
 
   it('a hung probe call does not hold the next one back: a new call every apiProbeWhileDown, at most two on the wire', async (t) => {
