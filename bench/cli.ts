@@ -12,12 +12,11 @@
  * alone. Goal: ratio <= 5 for `built`. loadAvg1m is the machine's load when the line was printed.
  */
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, mkdirSync, rmSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
-import { buildSources } from '../test/cli/build-sources.ts';
+import { buildBundle, buildSources } from '../test/cli/build-sources.ts';
 import { filledStore } from '../test/server/fill-store.ts';
 import { ratio, report } from './lib/report.ts';
 
@@ -29,18 +28,6 @@ function timeOnce(args: string[], env: NodeJS.ProcessEnv): number {
   const ms = performance.now() - started;
   if (result.status !== 0) throw new Error(`node ${args.join(' ')} failed: ${result.stderr}`);
   return ms;
-}
-
-/** `npm run build`'s bundle (scripts/build-cli.mjs; the type check is left out) in a package-like folder. */
-function buildBundle(name: string): { bin: string; cleanup(): void } {
-  const base = join(ROOT, '.bench-tmp', name);
-  rmSync(base, { recursive: true, force: true });
-  mkdirSync(join(base, 'bin'), { recursive: true });
-  copyFileSync(join(ROOT, 'package.json'), join(base, 'package.json'));
-  copyFileSync(join(ROOT, 'bin/gtc.js'), join(base, 'bin/gtc.js'));
-  const result = spawnSync(process.execPath, [join(ROOT, 'scripts/build-cli.mjs'), join(base, 'dist')], { cwd: ROOT, encoding: 'utf8' });
-  if (result.status !== 0) throw new Error(`the bundle did not build: ${result.stdout}${result.stderr}`);
-  return { bin: join(base, 'bin/gtc.js'), cleanup: () => rmSync(base, { recursive: true, force: true }) };
 }
 
 const median = (values: number[]): number => {

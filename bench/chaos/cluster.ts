@@ -8,7 +8,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream, readFileSync, type WriteStream } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import type { Timebase } from './timebase.ts';
+import type { Timebase } from '../../test/support/timebase.ts';
 
 const GTC_MAIN = new URL('../../src/cli/main.ts', import.meta.url).pathname;
 
@@ -82,9 +82,7 @@ export class DaemonCluster {
     const { timebase } = this.options;
     const env: NodeJS.ProcessEnv = Object.fromEntries(Object.entries(process.env).filter(([key]) => !key.startsWith('GTC_')));
     Object.assign(env, {
-      GTC_CLOCK_SPEED: String(timebase.speed),
-      GTC_CLOCK_START_MS: String(timebase.simStart),
-      GTC_CLOCK_ANCHOR_MS: String(timebase.realStart),
+      ...timebase.env(),
       ...(this.options.emulateReplacedSystem ? { GTC_EMULATE_REPLACED_SYSTEM: '1' } : {}),
     });
     const child = spawn(process.execPath, ['--import', 'tsx', GTC_MAIN, '--config', this.options.configFile, 'start'], { stdio: ['ignore', 'pipe', 'pipe'], env });

@@ -10,7 +10,7 @@ import { promisify } from 'node:util';
 import type { Simulator } from '../../src/sim/index.ts';
 import type { DaemonCluster } from './cluster.ts';
 import type { ThrowawayPostgres } from './postgres.ts';
-import type { Timebase } from './timebase.ts';
+import type { Timebase } from '../../test/support/timebase.ts';
 
 const run = promisify(execFile);
 const LOCK_HOLDER = new URL('./lock-holder.ts', import.meta.url).pathname;
@@ -143,7 +143,8 @@ const API_MODE: Partial<Record<FaultKind, string>> = {
 export async function inject(step: FaultStep, scenarioStart: number, deps: InjectorDeps): Promise<FaultWindow | FaultWindow[] | { skipped: string; kind: FaultKind }> {
   const { timebase, sim } = deps;
   await timebase.until(scenarioStart + step.at);
-  const endAt = scenarioStart + step.at + step.durationMs;
+  // A fault that starts late (the one before it overran) still lasts its whole duration.
+  const endAt = Math.max(scenarioStart + step.at, timebase.now()) + step.durationMs;
   const apiMode = API_MODE[step.kind];
   if (apiMode) {
     const spec = { mode: apiMode, durationMs: step.durationMs + 60_000, ...(step.rate !== undefined ? { rate: step.rate } : {}), ...(apiMode === '429-retry-after' ? { retryAfterS: 10 } : {}) };
@@ -196,9 +197,10 @@ export async function inject(step: FaultStep, scenarioStart: number, deps: Injec
     }
     case 'disk-full': {
       if (!deps.disk) return { skipped: deps.postgres ? 'PostgreSQL run (a full disk is tested on SQLite)' : 'could not mount a small tmpfs (needs root)', kind: step.kind };
+      // Filling a large tmpfs takes real seconds (minutes at ×300): the disk is full from then on.
       const bytes = await deps.disk.fill();
       const start = timebase.now();
-      await timebase.until(endAt);
+      await timebase.until(start + step.durationMs);
       deps.disk.empty();
       return { kind: step.kind, start, end: timebase.now(), outage: true, hits: 'database', detail: `the database's filesystem filled (${Math.round(bytes / 1048576)} MiB filler) then emptied` };
     }

@@ -14,7 +14,7 @@ import { daemonConfig, writeDaemonConfig, type Mode } from './daemon-config.ts';
 import { inject, LockHolder, SmallDisk, type FaultWindow, type InjectorDeps } from './faults.ts';
 import type { ThrowawayPostgres } from './postgres.ts';
 import type { Profile } from './profiles.ts';
-import { Timebase } from './timebase.ts';
+import { Timebase } from '../../test/support/timebase.ts';
 
 /** 2025-09-15 06:00 UTC: the incident's morning. */
 const SIM_START = Date.UTC(2025, 8, 15, 6, 0, 0);

@@ -9,7 +9,7 @@ import { test } from 'node:test';
 import BetterSqlite3 from 'better-sqlite3';
 import { LockHolder } from '../../bench/chaos/faults.ts';
 import { fit } from '../../bench/chaos/soak.ts';
-import { Timebase } from '../../bench/chaos/timebase.ts';
+import { Timebase } from '../support/timebase.ts';
 import { ScaledClock } from '../../src/lib/clock.ts';
 import { openStore } from '../../src/store/index.ts';
 import { tempDir } from '../support/temp-dir.ts';

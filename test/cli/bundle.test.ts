@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
@@ -8,24 +8,10 @@ import { loadConfig } from '../../src/config/index.ts';
 import { statusFromDatabase } from '../../src/monitor/health.ts';
 import { filledStore } from '../server/fill-store.ts';
 import { tempDir } from '../support/temp-dir.ts';
+import { buildBundle } from './build-sources.ts';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const TRACE = fileURLToPath(new URL('./module-trace.mjs', import.meta.url));
-
-/**
- * `npm run build`'s bundle (scripts/build-cli.mjs) laid out as in the package (bin/, dist/,
- * package.json) under .bench-tmp, so bin/gtc.js picks it as it picks the repository's dist/.
- */
-function buildPackage(name: string): { bin: string; cleanup(): void } {
-  const base = join(ROOT, '.bench-tmp', name);
-  rmSync(base, { recursive: true, force: true });
-  mkdirSync(join(base, 'bin'), { recursive: true });
-  copyFileSync(join(ROOT, 'package.json'), join(base, 'package.json'));
-  copyFileSync(join(ROOT, 'bin/gtc.js'), join(base, 'bin/gtc.js'));
-  const result = spawnSync(process.execPath, [join(ROOT, 'scripts/build-cli.mjs'), join(base, 'dist')], { cwd: ROOT, encoding: 'utf8' });
-  assert.equal(result.status, 0, result.stderr);
-  return { bin: join(base, 'bin/gtc.js'), cleanup: () => rmSync(base, { recursive: true, force: true }) };
-}
 
 function run(nodeArgs: string[], cwd: string, env: Record<string, string>) {
   return spawnSync(process.execPath, nodeArgs, { cwd, env: { PATH: process.env.PATH ?? '', HOME: cwd, ...env }, encoding: 'utf8', timeout: 60_000 });
@@ -44,7 +30,7 @@ test('the bundled CLI (npm run build) prints its version and the /api/status obj
   const filled = await filledStore();
   t.after(() => filled.cleanup());
   const expected = await statusFromDatabase({ config: loadConfig({ env: {} }).config, store: filled.store });
-  const pkg = buildPackage(`bundle-test-${process.pid}`);
+  const pkg = buildBundle(`bundle-test-${process.pid}`);
   t.after(() => pkg.cleanup());
   const dir = tempDir(t);
 

@@ -7,7 +7,7 @@ import type { ChildProcess } from 'node:child_process';
 import { appendFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { spawnGtc } from '../../support/gtc-cli.ts';
-import type { Timebase } from './timebase.ts';
+import type { Timebase } from '../../support/timebase.ts';
 
 export type DaemonEvent =
   | { kind: 'transition'; instance: string; at: number; from: string; to: string; reason: string }

@@ -11,7 +11,7 @@ import { openStore, type Store } from '../../../src/store/index.ts';
 import { defer } from '../../support/cleanup.ts';
 import { tempDir } from '../../support/temp-dir.ts';
 import { DaemonProcess } from './daemon-process.ts';
-import { Timebase } from './timebase.ts';
+import { Timebase } from '../../support/timebase.ts';
 
 /** The incident's collectors ran every 5 minutes. */
 export const INTERVAL_MS = 300_000;

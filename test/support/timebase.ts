@@ -1,10 +1,10 @@
 /**
- * The accelerated time an end-to-end test shares with its daemons and simulator:
+ * The accelerated time an end-to-end test or a chaos run shares with its daemons and simulator:
  * simulated = simStart + (real − realStart) × speed. The simulator runs on `clock`; each
- * `gtc start` child gets the same three numbers through GTC_CLOCK_*, so all agree without
- * talking; real times (log lines, measurements in this process) convert with `toSim`.
+ * `gtc start` child gets the same three numbers through GTC_CLOCK_* (`env()`), so all agree
+ * without talking; real times (log lines, measurements in this process) convert with `toSim`.
  */
-import { ScaledClock } from '../../../src/lib/clock.ts';
+import { ScaledClock } from '../../src/lib/clock.ts';
 
 export class Timebase {
   readonly clock: ScaledClock;
