@@ -32,6 +32,8 @@ export interface ClusterOptions {
   timebase: Timebase;
   /** Runs the daemons as the replaced system (the baseline). */
   emulateReplacedSystem: boolean;
+  /** A built bin/gtc.js (default: the TypeScript sources through tsx). */
+  gtcBin?: string;
   onEvent: (event: DaemonEvent) => void;
   rssEveryMs?: number;
 }
@@ -85,7 +87,8 @@ export class DaemonCluster {
       ...timebase.env(),
       ...(this.options.emulateReplacedSystem ? { GTC_EMULATE_REPLACED_SYSTEM: '1' } : {}),
     });
-    const child = spawn(process.execPath, ['--import', 'tsx', GTC_MAIN, '--config', this.options.configFile, 'start'], { stdio: ['ignore', 'pipe', 'pipe'], env });
+    const entry = this.options.gtcBin ? [this.options.gtcBin] : ['--import', 'tsx', GTC_MAIN];
+    const child = spawn(process.execPath, [...entry, '--config', this.options.configFile, 'start'], { stdio: ['ignore', 'pipe', 'pipe'], env });
     slot.child = child;
     slot.starts += 1;
     slot.exited = new Promise((resolve) => child.once('close', () => resolve()));

@@ -1,8 +1,11 @@
 /**
  * gtc's chaos and soak harness (issue 7):
  *
- *   npm run chaos -- [--profile quick|full] [--dialect sqlite|postgres] [--no-baseline] [--seed S] [--speed N] [--hours H] [--set key.path=value]… [--strict] [--keep]
+ *   npm run chaos -- [--profile quick|full] [--dialect sqlite|postgres] [--no-baseline] [--seed S] [--speed N] [--hours H] [--set key.path=value]… [--built] [--strict] [--keep]
  *   (= node --import tsx bench/chaos/main.ts …)
+ *
+ * --built runs the daemons from the `npm run build` bundle (as `npx gtc start` does after a build)
+ * instead of the TypeScript sources through tsx (as `npm start` does).
  *
  * Runs the simulator and three `gtc start` processes on one database on an accelerated clock,
  * injects every fault of the profile, compares the database with the simulator's truth, then does
@@ -14,6 +17,7 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { buildBundle } from '../../test/cli/build-sources.ts';
 import { createThrowawayPostgres, type ThrowawayPostgres } from './postgres.ts';
 import { runPass } from './pass.ts';
 import { profile as profileNamed } from './profiles.ts';
@@ -32,10 +36,12 @@ interface Args {
   hours: number | undefined;
   /** `--set key.path=value` overrides of the gtc daemons' configuration (not the baseline's): what-if runs. */
   overrides: [string, string][];
+  /** Daemons from the `npm run build` bundle rather than through tsx. */
+  built: boolean;
 }
 
 function parseArgs(argv: readonly string[]): Args {
-  const args: Args = { profile: 'quick', dialect: 'sqlite', baseline: true, seed: 'chaos', speed: undefined, strict: false, keep: false, hours: undefined, overrides: [] };
+  const args: Args = { profile: 'quick', dialect: 'sqlite', baseline: true, seed: 'chaos', speed: undefined, strict: false, keep: false, hours: undefined, overrides: [], built: false };
   for (let i = 0; i < argv.length; i++) {
     const flag = argv[i];
     const value = (): string => {
@@ -59,6 +65,7 @@ function parseArgs(argv: readonly string[]): Args {
       args.overrides.push([key, rest.join('=')]);
     } else if (flag === '--strict') args.strict = true;
     else if (flag === '--keep') args.keep = true;
+    else if (flag === '--built') args.built = true;
     else throw new Error(`unknown option ${flag} (see bench/chaos/main.ts)`);
   }
   return args;
@@ -74,6 +81,8 @@ async function main(): Promise<void> {
   const progress = (line: string): void => void process.stderr.write(`chaos: ${line}\n`);
   progress(`work folder ${workDir}`);
   let postgres: ThrowawayPostgres | undefined;
+  const bundle = args.built ? buildBundle(`chaos-${process.pid}`) : undefined;
+  if (bundle) progress(`daemons run the bundle ${bundle.bin}`);
   try {
     if (args.dialect === 'postgres') {
       postgres = await createThrowawayPostgres();
@@ -82,14 +91,14 @@ async function main(): Promise<void> {
     // The soak trend needs a process that lived a while: a simulated day (full) or half the run (quick).
     const minLifeMs = Math.min(86_400_000, profile.durationMs / 2);
     const pass = async (mode: 'gtc' | 'baseline'): Promise<{ output: Awaited<ReturnType<typeof runPass>>; soak: ReturnType<typeof soakResult> }> => {
-      const output = await runPass({ mode, profile, dialect: args.dialect, postgres, workDir, seed: args.seed, progress, overrides: mode === 'gtc' ? args.overrides : [] });
+      const output = await runPass({ mode, profile, dialect: args.dialect, postgres, workDir, seed: args.seed, progress, overrides: mode === 'gtc' ? args.overrides : [], ...(bundle ? { gtcBin: bundle.bin } : {}) });
       return { output, soak: soakResult(output.rss, output.soak, minLifeMs) };
     };
     const gtc = await pass('gtc');
     const baseline = args.baseline ? await pass('baseline') : undefined;
     const run: ChaosRun = { profile: profile.name, dialect: args.dialect, seed: args.seed, speed: profile.speed, intervals: profile.intervals, startedAt, gtc, baseline };
     printLines(run);
-    const command = `npm run chaos -- --profile ${profile.name} --dialect ${args.dialect}${args.baseline ? '' : ' --no-baseline'}${args.speed !== undefined ? ` --speed ${args.speed}` : ''}${args.hours !== undefined ? ` --hours ${args.hours}` : ''}${args.overrides.map(([k, v]) => ` --set ${k}=${v}`).join('')}`;
+    const command = `npm run chaos -- --profile ${profile.name} --dialect ${args.dialect}${args.baseline ? '' : ' --no-baseline'}${args.speed !== undefined ? ` --speed ${args.speed}` : ''}${args.hours !== undefined ? ` --hours ${args.hours}` : ''}${args.overrides.map(([k, v]) => ` --set ${k}=${v}`).join('')}${args.built ? ' --built' : ''}`;
     const reportDir = new URL('./reports/', import.meta.url).pathname;
     mkdirSync(reportDir, { recursive: true });
     const file = join(reportDir, `${startedAt.slice(0, 10)}-${profile.name}-${args.dialect}.md`);
@@ -99,6 +108,7 @@ async function main(): Promise<void> {
     for (const goal of goals(run)) progress(`${goal.met ? 'met   ' : 'MISSED'} ${goal.goal}: ${goal.value}`);
     if (dataGoalsFailed(run) || (args.strict && goals(run).some((g) => !g.met))) process.exitCode = 1;
   } finally {
+    bundle?.cleanup();
     await postgres?.destroy();
     if (!args.keep && process.exitCode !== 1) rmSync(workDir, { recursive: true, force: true });
     else progress(`kept ${workDir} (daemon logs, configuration, result.json)`);

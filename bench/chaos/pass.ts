@@ -54,6 +54,8 @@ export interface PassOptions {
   progress: (line: string) => void;
   /** key.path=value changes to the daemons' configuration (values parsed as JSON when they are JSON). */
   overrides: readonly [string, string][];
+  /** A built bin/gtc.js to run the daemons with (default: src/cli/main.ts through tsx). */
+  gtcBin?: string;
 }
 
 export async function runPass(options: PassOptions): Promise<PassOutput> {
@@ -81,7 +83,7 @@ export async function runPass(options: PassOptions): Promise<PassOutput> {
     const configFile = join(dir, 'gtc.config.json');
     writeDaemonConfig(configFile, withOverrides(daemonConfig(mode, url, sim.url, { speed: profile.speed, intervals: profile.intervals, ...(profile.apiTimeoutMs ? { apiTimeoutMs: profile.apiTimeoutMs } : {}) }), options.overrides));
     const events: DaemonEvent[] = [];
-    cluster = new DaemonCluster({ count: DAEMONS, configFile, logDir: dir, timebase, emulateReplacedSystem: mode === 'baseline', onEvent: (e) => events.push(e) });
+    cluster = new DaemonCluster({ count: DAEMONS, configFile, logDir: dir, timebase, emulateReplacedSystem: mode === 'baseline', ...(options.gtcBin ? { gtcBin: options.gtcBin } : {}), onEvent: (e) => events.push(e) });
     // One LOCK TABLE attempt may stall PostgreSQL writers for about 1 simulated second at most.
     lockHolder = await LockHolder.start(url, Math.max(1, 1000 / profile.speed));
     // Fault times count from SIM_START (a slot boundary); the daemons start just before it.
