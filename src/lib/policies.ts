@@ -88,7 +88,8 @@ export class RetryPolicy {
       } catch (error) {
         const decision = decide(error);
         if (!decision.retry || attempt >= maxAttempts || options.signal?.aborted) throw error;
-        const delayMs = decision.immediate ? 0 : Math.max(backoff.duration, decision.minDelayMs ?? 0);
+        // Full jitter can draw 0: a backoff retry still waits 1 ms, so a zero time budget means no retry.
+        const delayMs = decision.immediate ? 0 : Math.max(1, backoff.duration, decision.minDelayMs ?? 0);
         if (clock.now() + delayMs > deadline) throw error;
         options.onRetry?.({ attempt, delayMs, error });
         await clock.sleep(delayMs, options.signal);
