@@ -3,8 +3,7 @@
  * they were actually active (simulated ms), which the analysis judges the runtime against.
  */
 import { spawn, execFile, type ChildProcess } from 'node:child_process';
-import { closeSync, mkdirSync, openSync, rmSync, statfsSync, statSync, writeSync } from 'node:fs';
-import { join } from 'node:path';
+import { mkdirSync, statfsSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { promisify } from 'node:util';
 import type { Simulator } from '../../src/sim/index.ts';
@@ -80,41 +79,35 @@ export class LockHolder {
   }
 }
 
-/** A small tmpfs for the SQLite file, so the disk can really be filled and emptied again. */
+/**
+ * A tmpfs for the SQLite file, so the disk can really be filled and emptied again. Filling means
+ * shrinking the filesystem to what it already holds (a remount, instant whatever its size): writing
+ * gigabytes of filler took tens of real seconds at the soak's size, and stalled the whole machine.
+ */
 export class SmallDisk {
-  private constructor(readonly folder: string) {}
+  private constructor(readonly folder: string, private readonly sizeMb: number) {}
 
   /** Mounts a tmpfs of `sizeMb` at `folder` (needs root); undefined when that is not allowed. */
   static async mount(folder: string, sizeMb: number): Promise<SmallDisk | undefined> {
     mkdirSync(folder, { recursive: true });
     try {
       await run('mount', ['-t', 'tmpfs', '-o', `size=${sizeMb}m`, 'tmpfs', folder]);
-      return new SmallDisk(folder);
+      return new SmallDisk(folder, sizeMb);
     } catch {
       return undefined;
     }
   }
 
-  /** Fills every free byte with a filler file (the database may grow meanwhile: the rest goes in small pieces). */
+  /** Leaves no free byte: the filesystem shrinks to its current use. Resolves with that size in bytes. */
   async fill(): Promise<number> {
-    const filler = join(this.folder, 'filler');
     const stats = statfsSync(this.folder);
-    const free = Number(stats.bavail) * Number(stats.bsize);
-    await run('fallocate', ['-l', String(Math.max(0, free - 1_048_576)), filler]).catch(() => undefined);
-    const fd = openSync(filler, 'a');
-    const chunk = Buffer.alloc(4096);
-    try {
-      for (;;) writeSync(fd, chunk);
-    } catch {
-      // ENOSPC: full.
-    } finally {
-      closeSync(fd);
-    }
-    return statSync(filler).size;
+    const used = (Number(stats.blocks) - Number(stats.bfree)) * Number(stats.bsize);
+    await run('mount', ['-o', `remount,size=${used}`, this.folder]);
+    return used;
   }
 
-  empty(): void {
-    rmSync(join(this.folder, 'filler'), { force: true });
+  async empty(): Promise<void> {
+    await run('mount', ['-o', `remount,size=${this.sizeMb}m`, this.folder]);
   }
 
   async unmount(): Promise<void> {
@@ -197,12 +190,11 @@ export async function inject(step: FaultStep, scenarioStart: number, deps: Injec
     }
     case 'disk-full': {
       if (!deps.disk) return { skipped: deps.postgres ? 'PostgreSQL run (a full disk is tested on SQLite)' : 'could not mount a small tmpfs (needs root)', kind: step.kind };
-      // Filling a large tmpfs takes real seconds (minutes at ×300): the disk is full from then on.
       const bytes = await deps.disk.fill();
       const start = timebase.now();
       await timebase.until(start + step.durationMs);
-      deps.disk.empty();
-      return { kind: step.kind, start, end: timebase.now(), outage: true, hits: 'database', detail: `the database's filesystem filled (${Math.round(bytes / 1048576)} MiB filler) then emptied` };
+      await deps.disk.empty();
+      return { kind: step.kind, start, end: timebase.now(), outage: true, hits: 'database', detail: `the database's filesystem shrunk to what it held (${Math.round(bytes / 1048576)} MiB, no byte free), then grown back` };
     }
     case 'pg-restart': {
       if (!deps.postgres) return { skipped: 'SQLite run (a PostgreSQL restart is tested on PostgreSQL)', kind: step.kind };
