@@ -101,7 +101,9 @@ async function main(): Promise<void> {
     const command = `npm run chaos -- --profile ${profile.name} --dialect ${args.dialect}${args.baseline ? '' : ' --no-baseline'}${args.speed !== undefined ? ` --speed ${args.speed}` : ''}${args.hours !== undefined ? ` --hours ${args.hours}` : ''}${args.overrides.map(([k, v]) => ` --set ${k}=${v}`).join('')}${args.built ? ' --built' : ''}`;
     const reportDir = new URL('./reports/', import.meta.url).pathname;
     mkdirSync(reportDir, { recursive: true });
-    const file = join(reportDir, `${startedAt.slice(0, 10)}-${profile.name}-${args.dialect}.md`);
+    // One file per kind of run, so a shortened, what-if or bundle run does not overwrite the day's plain one.
+    const variant = `${args.hours !== undefined ? `-${args.hours}h` : ''}${args.overrides.length ? '-whatif' : ''}${args.built ? '-built' : ''}`;
+    const file = join(reportDir, `${startedAt.slice(0, 10)}-${profile.name}-${args.dialect}${variant}.md`);
     writeFileSync(file, markdown(run, command));
     writeFileSync(join(workDir, 'result.json'), JSON.stringify(run, null, 1));
     progress(`report: ${file}`);
