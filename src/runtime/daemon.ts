@@ -73,10 +73,20 @@ export class Daemon {
     const apiProbe = new GatedProbe(options.probes.api, recovery.apiProbeInterval, this.clock, {
       signal: this.stopping.signal, ...(spare ? { whileDownMs: recovery.apiProbeWhileDown, hasSpareBudget: spare } : {}),
     });
-    const probes = { api: apiProbe.probe, database: options.probes.database ?? storeProbe(options.store) };
+    const probeDatabase = options.probes.database ?? storeProbe(options.store);
+    const probes: { api: Probe; database: Probe } = {
+      api: apiProbe.probe,
+      // One instance seeing the database up is news for all: those suspended or degraded on it go now.
+      database: async (signal) => {
+        await probeDatabase(signal);
+        this.wakeWaitingOn(probes.database, this.clock.now());
+      },
+    };
     const apiInstances = new Set(options.instances.filter((i) => i.dependsOn === 'api').map((i) => i.name));
     // API runs are probes that cost no extra call: up when one succeeds, down when one finds it down.
+    // Every run that succeeded wrote to the database (its claim at least): the database is up.
     this.events.onRunFinished((event) => {
+      if (event.status === 'ok') this.wakeWaitingOn(probes.database, event.at);
       if (!apiInstances.has(event.instance)) return;
       if (event.status === 'ok' && event.apiCalls > 0) apiProbe.noteSuccess(event.at);
       else if (event.failureClass === 'api-down') apiProbe.noteFailure(new GtcError('api-down', `${event.instance} found the API down`), event.at);
@@ -86,9 +96,12 @@ export class Daemon {
       recovery, probes, stopSignal: this.stopping.signal, jitterMaxMs: options.jitterMaxMs ?? 30_000, ...(options.random ? { random: options.random } : {}),
     }));
     // The API is back: every instance suspended or degraded on it goes now, not at its own next probe or retry.
-    apiProbe.onUp(() => {
-      for (const runner of this.runners) runner.wakeIfWaitingOn(probes.api);
-    });
+    apiProbe.onUp((seenUpAt) => this.wakeWaitingOn(probes.api, seenUpAt));
+  }
+
+  /** Instances suspended or degraded on `probe`'s dependency go now: it was seen up at `seenUpAt`. */
+  private wakeWaitingOn(probe: Probe, seenUpAt: number): void {
+    for (const runner of this.runners) runner.wakeIfWaitingOn(probe, seenUpAt);
   }
 
   get state(): DaemonState {

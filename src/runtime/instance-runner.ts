@@ -53,6 +53,8 @@ export class InstanceRunner {
   private running = false;
   private lastRunAt: number | null = null;
   private lastSuccessAt: number | null = null;
+  /** When this process last saw a run of the instance fail: older news of a dependency being up changes nothing. */
+  private lastFailedAt = -Infinity;
 
   constructor(options: InstanceRunnerOptions) {
     this.o = options;
@@ -82,11 +84,12 @@ export class InstanceRunner {
   }
 
   /**
-   * An instance waiting on `probe`'s dependency goes now, since it was just seen up: a suspended
-   * one probes, a degraded one ends its retry backoff (which may have grown to a minute).
+   * An instance waiting on `probe`'s dependency goes now, since it was seen up at `seenUpAt`
+   * (not before this instance's last failure): a suspended one probes, a degraded one ends its retry
+   * backoff (which may have grown to a minute).
    */
-  wakeIfWaitingOn(probe: Probe): void {
-    if (this.running || this.probeToUse() !== probe) return;
+  wakeIfWaitingOn(probe: Probe, seenUpAt: number): void {
+    if (this.running || this.probeToUse() !== probe || seenUpAt < this.lastFailedAt) return;
     const now = this.o.clock.now();
     if (this.planned.kind === 'probe') this.planned = { kind: 'probe', at: now };
     else if (this.planned.kind === 'run' && this.planned.reason === 'retry') this.planned = { ...this.planned, at: now };
@@ -274,6 +277,7 @@ export class InstanceRunner {
 
   private async afterFailure(error: unknown, started: number, slot: number, replan: boolean, runId?: number, summary?: RunSummary): Promise<void> {
     const at = this.o.clock.now();
+    this.lastFailedAt = at;
     const failureClass = classifyFailure(error);
     const message = errorMessage(error);
     const { transition, next } = this.supervisor.failed(at, failureClass, message);

@@ -97,7 +97,7 @@ export class GatedProbe {
   private last: Evidence | undefined;
   private readonly calls: Call[] = [];
   private pacing = false;
-  private readonly upListeners = new Set<() => void>();
+  private readonly upListeners = new Set<(seenUpAt: number) => void>();
   /**
    * Callers waiting on a call also resume on any other call's success. Each waiter leaves the set
    * when its answer settles: racing against one promise that lives as long as the outage would
@@ -139,8 +139,11 @@ export class GatedProbe {
     this.pace();
   }
 
-  /** Called whenever the evidence turns from "down" to "up" (so suspended instances can resume together). */
-  onUp(listener: () => void): () => void {
+  /**
+   * Called whenever the evidence turns from "down" to "up" (so suspended instances can resume
+   * together), with the time the evidence dates from.
+   */
+  onUp(listener: (seenUpAt: number) => void): () => void {
     this.upListeners.add(listener);
     return () => this.upListeners.delete(listener);
   }
@@ -242,6 +245,6 @@ export class GatedProbe {
     this.last = evidence;
     if (!evidence.ok) return;
     for (const resume of [...this.upWaiters]) resume();
-    if (wasDown) for (const listener of this.upListeners) listener();
+    if (wasDown) for (const listener of this.upListeners) listener(evidence.at);
   }
 }

@@ -162,4 +162,53 @@ describe('supervisor in the running daemon', () => {
     assert.equal(daemon.status()[0]?.intervalSeconds, 120);
     assert.equal((await store.read.collectorState.get('watchlist'))?.intervalS, 120);
   });
+  it('the database seen up by another instance: an instance degraded on it runs then, not after its retry backoff', async (t) => {
+    const { store } = await openSqliteStore(t);
+    const clock = new ManualClock(T0);
+    // Never suspended (threshold 10); after its failed first run it would retry only at 60 s.
+    const a = faultable(store, 'new-pools:solana', 'db-down', { intervalMs: 5 * MIN, dependsOn: 'database' });
+    const b = scriptedCollector(store, 'top-pools:solana', { intervalMs: 10_000, dependsOn: 'database' });
+    const recovery = recoveryConfig({ failureThreshold: 10, retryBackoff: ['60s', '60s'] });
+    const { daemon, transitions } = recordedDaemon({ config: { recovery }, store, instances: [a.c, b], probes: { api: async () => {} }, clock });
+    await daemon.start();
+    await drive(clock, 5_000, 250);
+    a.fault.on = false;
+    await drive(clock, 10_000, 250);
+    await daemon.stop();
+    // b's runs succeeded (they wrote to the database): a ran again at once each time — at 0 s (b's
+    // success came in the same instant as a's failure: still down for a) and at 10 s, not at 60 s.
+    assert.deepEqual(a.c.runs.map((r) => [(r.start - T0) / 1000, r.outcome]), [[0, 'failed'], [0, 'failed'], [10, 'ok']]);
+    assert.deepEqual(transitions.filter((e) => e.instance === 'new-pools:solana').map((e) => [e.to, (e.at - T0) / 1000]), [['degraded', 0], ['healthy', 10]]);
+  });
+
+  it('the database seen up by one probe: every instance suspended on it resumes then', async (t) => {
+    const { store } = await openSqliteStore(t);
+    const clock = new ManualClock(T0);
+    const a = faultable(store, 'new-pools:solana', 'db-down', { intervalMs: 5 * MIN, dependsOn: 'database' });
+    // b's run takes 3 s to fail, so its own probes come 3 s after a's.
+    const bFault = { on: true };
+    const b = scriptedCollector(store, 'top-pools:solana', {
+      intervalMs: 5 * MIN,
+      dependsOn: 'database',
+      behaviour: async (ctx) => {
+        if (!bFault.on) return 1;
+        await ctx.clock.sleep(3_000, ctx.signal);
+        throw new GtcError('db-down', 'db-down injected');
+      },
+    });
+    const db = switchableProbe(false);
+    db.clock = clock;
+    const recovery = recoveryConfig({ failureThreshold: 1, probeInterval: '10s' });
+    const { daemon, transitions } = recordedDaemon({ config: { recovery }, store, instances: [a.c, b], probes: { api: async () => {}, database: db.probe }, clock });
+    await daemon.start();
+    await drive(clock, 15_000, 250);
+    a.fault.on = false;
+    bFault.on = false;
+    db.ok = true;
+    await drive(clock, 15_000, 250);
+    await daemon.stop();
+    // a's probes at 10, 20 s; b's at 13, 23 s. a's at 20 s passes: b resumes then too, not at 23 s.
+    const resumed = transitions.filter((e) => e.to === 'healthy').map((e) => [e.instance, (e.at - T0) / 1000]).sort();
+    assert.deepEqual(resumed, [['new-pools:solana', 20], ['top-pools:solana', 20]]);
+  });
 });
