@@ -68,6 +68,8 @@ export interface RateLimiterState {
 
 interface Waiter {
   enqueuedAt: number;
+  /** Served before every waiter that is not (see acquire). */
+  first: boolean;
   resolve: (waitedMs: number) => void;
   reject: (error: unknown) => void;
   signal: AbortSignal | undefined;
@@ -126,13 +128,16 @@ export class RateLimiter {
   /**
    * Waits for this caller's turn (FIFO) and takes one call from the budgets. Resolves with the
    * milliseconds waited; rejects with ApiRateLimitError when the daily budget is used up, or with
-   * the signal's reason when aborted while queued.
+   * the signal's reason when aborted while queued. A `first` caller goes ahead of every other kind
+   * (FIFO among themselves): the health probe, whose answer tells every queued caller whether to
+   * go on, must not wait behind calls that fail while the API is down.
    */
-  acquire(signal?: AbortSignal): Promise<number> {
+  acquire(signal?: AbortSignal, options: { first?: boolean } = {}): Promise<number> {
     if (signal?.aborted) return Promise.reject(signal.reason);
     return new Promise<number>((resolve, reject) => {
       const waiter: Waiter = {
         enqueuedAt: this.clock.now(),
+        first: options.first ?? false,
         resolve,
         reject,
         signal,
@@ -143,7 +148,9 @@ export class RateLimiter {
         },
       };
       signal?.addEventListener('abort', waiter.onAbort, { once: true });
-      this.queue.push(waiter);
+      const behind = waiter.first ? this.queue.findIndex((w) => !w.first) : -1;
+      if (behind >= 0) this.queue.splice(behind, 0, waiter);
+      else this.queue.push(waiter);
       void this.pump();
     });
   }

@@ -34,6 +34,21 @@ test('FIFO between callers: turns are granted in the order they were asked for',
   assert.deepEqual(log.map((e) => e.at), [0, 1000, 2000, 3000, 4000, 5000, 6000]);
 });
 
+test('a `first` caller (the health probe) goes ahead of the queue, FIFO among such callers', async () => {
+  const clock = new ManualClock(T0);
+  const limiter = new RateLimiter({ marginMs: 0, clock, requestsPerMinute: 60 });
+  const log: { label: string; at: number }[] = [];
+  const all = start(limiter, clock, 'Q', 3, log);
+  await clock.advance(0);
+  all.push(limiter.acquire(undefined, { first: true }).then(() => log.push({ label: 'P', at: clock.now() - T0 })));
+  all.push(limiter.acquire(undefined, { first: true }).then(() => log.push({ label: 'R', at: clock.now() - T0 })));
+  await clock.advance(10_000);
+  await Promise.all(all);
+  // The first Q had the burst token at once; P and R take the next turns, then the queued Qs.
+  assert.deepEqual(log.map((e) => e.label).join(''), 'QPRQQ');
+  assert.deepEqual(log.map((e) => e.at), [0, 1000, 2000, 3000, 4000]);
+});
+
 test('each acquire reports how long it queued', async () => {
   const clock = new ManualClock(T0);
   const waits: number[] = [];
