@@ -116,6 +116,8 @@ export class GatedProbe {
     const now = this.clock.now();
     const newest = this.calls.at(-1);
     const spacing = this.spacing();
+    // Fresh news that the API is up answers at once, even while an older call hangs.
+    if (this.last?.ok && now - this.last.at < spacing) return Promise.resolve();
     // A call went out recently and is still unanswered: wait for it (or any other call's success).
     if (newest && now - newest.startedAt < spacing) return this.answer(newest);
     if (this.last && now - this.last.at < spacing) return this.last.ok ? Promise.resolve() : Promise.reject(this.last.error);

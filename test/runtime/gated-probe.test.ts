@@ -45,3 +45,20 @@ it('callers answered while the API stays down are not kept alive until it comes 
   collectGarbage();
   assert.equal(first.deref(), undefined, 'the first failed call is still reachable from the probe');
 });
+
+it('fresh news that the API is up answers at once, while an older probe call still hangs', async () => {
+  const clock = new ManualClock();
+  const inner = hangingProbe();
+  const gated = new GatedProbe(inner.probe, 30_000, clock);
+  const hung = gated.probe(AbortSignal.timeout(60_000));
+  hung.catch(() => undefined);
+  await new Promise((resolve) => setImmediate(resolve));
+  await clock.advance(1_000);
+  // Another instance's run called the API and succeeded: the API is up.
+  gated.noteSuccess();
+  await clock.advance(1_000);
+  let answered = false;
+  await Promise.race([gated.probe(AbortSignal.timeout(60_000)).then(() => (answered = true)), new Promise((resolve) => setImmediate(resolve))]);
+  assert.equal(answered, true, 'the probe waited on the hung call instead of answering from the news');
+  inner.failNewest(new Error('never answered'));
+});
