@@ -103,7 +103,14 @@ export class InstanceRunner {
     while (!this.o.stopSignal.aborted) {
       const watch = this.watch.earliest();
       const takeOver = watch !== undefined && watch.at < this.planned.at;
-      if (!(await this.sleepUntil(takeOver ? watch.at : this.planned.at))) continue;
+      const due = takeOver ? watch.at : this.planned.at;
+      // A run's end the database refused is written again within a probe interval, not at the next run (maybe an hour away).
+      const retryCloseAt = this.ledger.hasPending ? this.o.clock.now() + this.o.recovery.probeInterval : Infinity;
+      if (retryCloseAt < due) {
+        if (await this.sleepUntil(retryCloseAt)) await this.ledger.flush(this.stateRow());
+        continue;
+      }
+      if (!(await this.sleepUntil(due))) continue;
       try {
         if (takeOver) {
           this.watch.delete(watch.slot);
@@ -118,6 +125,8 @@ export class InstanceRunner {
         this.planned = { kind: 'run', at: this.o.clock.now() + this.o.recovery.probeInterval, reason: 'retry', scheduledFor: null };
       }
     }
+    // Stopping: a refused close gets a last chance, so a clean stop leaves no run `running`.
+    await this.ledger.flush(this.stateRow());
   }
 
   /**

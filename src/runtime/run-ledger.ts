@@ -2,7 +2,8 @@
  * The end of each run, as recorded and announced: the collection_runs row closed together with
  * the slot claim and collector_state (one transaction), and the run-finished event. A close the
  * database refuses (it is locked or down — often the very failure being recorded) is kept and
- * written before the instance's next run.
+ * written at the instance's next step, within a probe interval, and at the latest when the daemon
+ * stops: until then the run's row reads `running`.
  */
 import type { RunSummary } from '../collectors/types.ts';
 import { errorMessage } from '../lib/errors.ts';
@@ -41,13 +42,22 @@ export class RunLedger {
     }
   }
 
+  /** Closes the database refused, still to be written. */
+  get hasPending(): boolean {
+    return this.pending.length > 0;
+  }
+
   /** Writes closes that failed earlier, oldest first; stops at the first that fails again. */
   async flush(state: InstanceState): Promise<void> {
     while (this.pending.length > 0) {
       const run = this.pending[0] as FinishedRun;
-      const written = await this.write(run, state).then(() => true, () => false);
+      const written = await this.write(run, state).then(() => true, (err: unknown) => {
+        this.logger.debug({ err: errorMessage(err), runId: run.runId }, 'could not record the end of the run yet');
+        return false;
+      });
       if (!written) return;
       this.pending.shift();
+      this.logger.info({ runId: run.runId, status: run.status }, 'recorded the end of a run the database had refused');
     }
   }
 
