@@ -105,7 +105,7 @@ async function measureOurs(name: ScenarioName, options: Options, faultMs: number
   const api = createApiClient({ ...apiClientOptions(config.api), clock });
   const instances = buildCollectors({ api, store, config, clock, instanceId: 'bench:ours' }, { collectors: ['dexes'] });
   // The probes `gtc start` uses (src/cli/daemon-app.ts).
-  const daemon = createDaemon({ config, store, instances, probes: { api: (signal) => api.probe(signal), apiHasSpareBudget: () => api.limiter.idle() }, clock, logger: silent, jitterMaxMs: 0 });
+  const daemon = createDaemon({ config, store, instances, probes: { api: (signal) => api.probe(signal), apiHasSpareBudget: () => api.limiter.hasSpareBudget() }, clock, logger: silent, jitterMaxMs: 0 });
   const seen = observe(daemon);
   try {
     await daemon.start();
@@ -120,7 +120,7 @@ async function measureOurs(name: ScenarioName, options: Options, faultMs: number
     const measured = measure(seen, faultStart, faultEnd);
     if (name !== 'api-429') return measured;
     // After a 429 storm, recovered means back at full pace too: the limiter's rate restored, nobody queued.
-    const restored = (): boolean => api.limiter.idle();
+    const restored = (): boolean => api.limiter.hasSpareBudget();
     await waitFor(clock, restored, faultEnd + 3 * options.intervalMs);
     return { ...measured, drainedMs: restored() ? clock.now() - faultEnd : null };
   } finally {

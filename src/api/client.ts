@@ -110,6 +110,11 @@ export class ApiClient {
     return this.http.breaker.state;
   }
 
+  /** The API was seen answering elsewhere (another process's runs): the circuit breaker closes, as after a passing probe. */
+  noteApiUp(): void {
+    this.http.breaker.recordSuccess();
+  }
+
   /**
    * Proves the API answers with ONE request (the networks list, page 1): no retry, not held back
    * by an open circuit breaker (a success closes it), through the shared rate limiter. Throws

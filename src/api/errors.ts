@@ -22,6 +22,17 @@ export class ApiRateLimitError extends GtcError {
   }
 }
 
+/**
+ * A call that may take only spare budget (the health probe) found none: the minute's budget,
+ * shared with other processes, is used ahead of an even spread over the minute. Not news about
+ * the API: the probe tries again at its next turn rather than wait for the next minute.
+ */
+export class NoSpareBudgetError extends GtcError {
+  constructor(message: string) {
+    super('api-rate-limit', message);
+  }
+}
+
 /** The API is unreachable: 5xx, network error, timeout, or the API circuit breaker is open. */
 export class ApiUnavailableError extends GtcError {
   readonly endpoint: string | undefined;

@@ -133,13 +133,13 @@ export class ApiHttp {
   /**
    * One attempt at `path`, for a health probe: no retry, not refused by an open breaker (the
    * probe is how a suspended caller learns the API is back), still through the shared limiter,
-   * ahead of the calls queued there.
+   * ahead of the calls queued there, and only with spare budget (NoSpareBudgetError when none).
    * A 2xx closes the breaker; anything else throws as an ordinary attempt would (404 included).
    */
   async probe(endpoint: string, path: string, query: Query = {}, signal?: AbortSignal): Promise<void> {
     if (insideWriteTransaction()) throw new GtcError('bug', 'network I/O inside a write transaction');
     const target = this.target(path, query);
-    await this.options.limiter.acquire(signal, { first: true });
+    await this.options.limiter.acquire(signal, { first: true, spare: true });
     const body = await this.fetchOnce(endpoint, target, 1, signal);
     if (body === null) throw new ApiRequestError(`GET ${target} was answered 404: api.baseUrl does not point at the GeckoTerminal API.`, { endpoint, status: 404 });
     this.breaker.recordSuccess();

@@ -16,7 +16,7 @@
 import type { Clock } from '../lib/clock.ts';
 import { systemClock } from '../lib/clock.ts';
 import { MemoryBudgetStore, type BudgetStore } from './budget-store.ts';
-import { ApiRateLimitError } from './errors.ts';
+import { ApiRateLimitError, NoSpareBudgetError } from './errors.ts';
 
 const MINUTE = 60_000;
 const HOUR = 3_600_000;
@@ -70,6 +70,8 @@ interface Waiter {
   enqueuedAt: number;
   /** Served before every waiter that is not (see acquire). */
   first: boolean;
+  /** Takes only spare budget: rejected rather than kept waiting for the next minute (see acquire). */
+  spare: boolean;
   resolve: (waitedMs: number) => void;
   reject: (error: unknown) => void;
   signal: AbortSignal | undefined;
@@ -96,7 +98,10 @@ export class RateLimiter {
   private pumping = false;
   private tokens: number;
   private lastRefill: number;
+  /** No call before this: the server's Retry-After. */
   private blockedUntil = 0;
+  /** The shared minute's budget is used up until this (by this or other processes): calls wait, probe calls are refused. */
+  private minuteUsedUntil = 0;
   private lowered: { rate: number; at: number } | null = null;
   /** When the rate was last decreased: refusals of calls sent before then are not counted again. */
   private decreasedAt = -Infinity;
@@ -116,8 +121,7 @@ export class RateLimiter {
     this.decreaseFactor = options.decreaseFactor ?? 0.5;
     this.minRate = Math.min(this.configured, options.minRequestsPerMinute ?? 2);
     this.holdMs = options.recoveryHoldMs ?? MINUTE;
-    // Climbing by time is for a quiet process (no answers to learn from). Brisk, because a lowered
-    // limiter is not idle, which holds the API probe at the 30 s spacing in a later outage.
+    // Climbing by time is for a quiet process (no answers to learn from): brisk, back within minutes.
     this.increasePerMinute = options.increasePerMinute ?? this.configured / 2;
     this.increasePerAnswer = options.increasePerAnswer ?? this.configured / 10;
     this.period = MINUTE + Math.max(0, options.marginMs ?? 250);
@@ -131,13 +135,21 @@ export class RateLimiter {
    * the signal's reason when aborted while queued. A `first` caller goes ahead of every other kind
    * (FIFO among themselves): the health probe, whose answer tells every queued caller whether to
    * go on, must not wait behind calls that fail while the API is down.
+   *
+   * A `spare` caller (the probe again) takes only budget nobody else would use: when the minute's
+   * budget, shared with the other processes, is used ahead of an even spread over the minute, it is
+   * rejected at once with NoSpareBudgetError instead of waiting for the next minute. Several
+   * processes probing through an outage then share one call every 60/rate s between them, and
+   * none of them waits out the rest of a used-up minute when the API comes back.
    */
-  acquire(signal?: AbortSignal, options: { first?: boolean } = {}): Promise<number> {
+  acquire(signal?: AbortSignal, options: { first?: boolean; spare?: boolean } = {}): Promise<number> {
     if (signal?.aborted) return Promise.reject(signal.reason);
+    if (options.spare && this.minuteUsedUntil > this.clock.now()) return Promise.reject(this.noSpareBudget());
     return new Promise<number>((resolve, reject) => {
       const waiter: Waiter = {
         enqueuedAt: this.clock.now(),
         first: options.first ?? false,
+        spare: options.spare ?? false,
         resolve,
         reject,
         signal,
@@ -205,23 +217,25 @@ export class RateLimiter {
       configuredRequestsPerMinute: this.configured,
       remainingDaily: this.remaining && this.remaining.dayStart === today ? this.remaining.value : this.dailyLimit,
       dailyLimit: this.dailyLimit,
-      blockedUntil: this.blockedUntil > now ? this.blockedUntil : null,
+      blockedUntil: Math.max(this.blockedUntil, this.minuteUsedUntil) > now ? Math.max(this.blockedUntil, this.minuteUsedUntil) : null,
     };
   }
 
   /**
-   * True when a call now would take nothing from anyone: nobody is queued, no Retry-After holds
-   * calls back, the rate is not lowered by 429s, and the day's budget is not used faster than an
-   * even spread over the day plus an hour's share (so probe calls during a long outage cannot
-   * shorten the collectors' day). The runtime's API probe asks before a call.
+   * True when probe calls while the API is down may go out at their fast pace: no Retry-After holds
+   * calls back, and the day's budget is not used faster than an even spread over the day plus an
+   * hour's share (so probe calls through a long outage cannot shorten the collectors' day). Each
+   * such call still takes only spare budget of the minute (`acquire` with `spare`); calls queued
+   * here meanwhile are the collectors', waiting on the very answer the probe brings. The runtime's
+   * API probe asks before a call.
    */
-  idle(): boolean {
+  hasSpareBudget(): boolean {
     const now = this.clock.now();
     const today = dayStart(now);
     const remaining = this.remaining && this.remaining.dayStart === today ? this.remaining.value : this.dailyLimit;
     const used = this.dailyLimit - remaining;
     const onPace = used < (this.dailyLimit * (now - today + HOUR)) / DAY;
-    return this.queue.length === 0 && this.blockedUntil <= now && this.rate(now) >= this.configured && onPace;
+    return this.blockedUntil <= now && onPace;
   }
 
   /** The allowed rate at `now`: configured, or lowered and climbing back after the hold. */
@@ -244,7 +258,8 @@ export class RateLimiter {
 
   /** Milliseconds until the head of the queue may take a token. */
   private waitMs(now: number): number {
-    if (this.blockedUntil > now) return this.blockedUntil - now;
+    const blocked = Math.max(this.blockedUntil, this.minuteUsedUntil);
+    if (blocked > now) return blocked - now;
     this.refill(now);
     if (this.tokens >= 1) return 0;
     return Math.ceil(((1 - this.tokens) * this.period) / this.rate(now));
@@ -266,17 +281,27 @@ export class RateLimiter {
           this.settle(this.queue[0]!, dailyLimitError(this.dailyLimit, now));
           continue;
         }
+        const head = this.queue[0] as Waiter;
+        if (head.spare && this.minuteUsedUntil > now) {
+          this.settle(head, this.noSpareBudget());
+          continue;
+        }
         const wait = this.waitMs(now);
         if (wait > 0) {
           // While the rate climbs back, wake up often enough to use the higher rate.
-          await this.clock.sleep(this.lowered && this.blockedUntil <= now ? Math.min(wait, MAX_SLEEP_MS) : wait);
+          await this.clock.sleep(this.lowered && Math.max(this.blockedUntil, this.minuteUsedUntil) <= now ? Math.min(wait, MAX_SLEEP_MS) : wait);
           continue;
         }
         const minuteStart = now - (now % MINUTE);
-        const minute = await this.store.take(`${this.key}:minute`, minuteStart, Math.max(1, Math.floor(this.configured)));
+        const perMinute = this.perMinute();
+        const minute = await this.store.take(`${this.key}:minute`, minuteStart, head.spare ? evenShare(perMinute, now - minuteStart) : perMinute);
+        if (!minute.taken && head.spare) {
+          if (this.queue[0] === head) this.settle(head, this.noSpareBudget());
+          continue;
+        }
         if (!minute.taken) {
           // Others sharing the budget used this minute up: wait for the next one.
-          this.blockedUntil = Math.max(this.blockedUntil, minuteStart + MINUTE);
+          this.minuteUsedUntil = Math.max(this.minuteUsedUntil, minuteStart + MINUTE);
           continue;
         }
         const day = await this.store.take(`${this.key}:day`, dayStart(now), this.dailyLimit);
@@ -291,8 +316,16 @@ export class RateLimiter {
     }
   }
 
+  private perMinute(): number {
+    return Math.max(1, Math.floor(this.configured));
+  }
+
+  private noSpareBudget(): NoSpareBudgetError {
+    return new NoSpareBudgetError(`no spare API budget for a probe call now: this minute's ${this.perMinute()} calls are used ahead of an even spread (by other calls or processes sharing api.budgetKey); the API is probed again shortly.`);
+  }
+
   /** Removes the head waiter and resolves it (error null) or rejects it. */
-  private settle(waiter: Waiter, error: ApiRateLimitError | null): void {
+  private settle(waiter: Waiter, error: ApiRateLimitError | NoSpareBudgetError | null): void {
     this.queue.shift();
     waiter.signal?.removeEventListener('abort', waiter.onAbort);
     if (error) return waiter.reject(error);
@@ -300,6 +333,11 @@ export class RateLimiter {
     this.options.onAcquire?.({ waitedMs, queueLength: this.queue.length });
     waiter.resolve(waitedMs);
   }
+}
+
+/** Calls of a minute's budget an even spread allows `elapsedMs` into the minute, one call of slack included. */
+function evenShare(perMinute: number, elapsedMs: number): number {
+  return Math.min(perMinute, Math.ceil((perMinute * elapsedMs) / MINUTE) + 1);
 }
 
 function dayStart(now: number): number {

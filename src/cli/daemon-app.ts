@@ -84,7 +84,9 @@ export async function startDaemonApp(options: DaemonAppOptions): Promise<Running
     // One request, no retries, not refused by the client's open breaker: the API answers again or not.
     probes: {
       api: (signal) => api.probe(signal),
-      apiHasSpareBudget: () => api.limiter.idle(),
+      apiHasSpareBudget: () => api.limiter.hasSpareBudget(),
+      // Seen up (perhaps by another process): the client's breaker lets the resumed runs' calls through.
+      onApiUp: () => api.noteApiUp(),
     },
   });
   monitor.attach({

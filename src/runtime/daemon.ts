@@ -29,6 +29,12 @@ export interface DaemonProbes {
   apiHasSpareBudget?: () => boolean;
   /** Defaults to the store's probe (SELECT 1 and taking the write lock): costs nothing. */
   database?: Probe;
+  /**
+   * The API was seen up again — also by news from another process sharing the database, which
+   * this process's API client has not seen: e.g. close its circuit breaker, or the resumed runs
+   * would be refused by it.
+   */
+  onApiUp?: () => void;
 }
 
 export interface DaemonOptions {
@@ -70,8 +76,11 @@ export class Daemon {
     this.owner = this.records.owner;
     const recovery = options.config.recovery;
     const spare = options.probes.apiHasSpareBudget;
+    const apiInstances = new Set(options.instances.filter((i) => i.dependsOn === 'api').map((i) => i.name));
     const apiProbe = new GatedProbe(options.probes.api, recovery.apiProbeInterval, this.clock, {
       signal: this.stopping.signal, ...(spare ? { whileDownMs: recovery.apiProbeWhileDown, hasSpareBudget: spare } : {}),
+      // Processes sharing the database share their news: another's run that fetched data since the outage was seen.
+      sharedNews: (since) => this.records.seenUpByOthers([...apiInstances], since),
     });
     const probeDatabase = options.probes.database ?? storeProbe(options.store);
     const probes: { api: Probe; database: Probe } = {
@@ -82,7 +91,6 @@ export class Daemon {
         this.wakeWaitingOn(probes.database, this.clock.now());
       },
     };
-    const apiInstances = new Set(options.instances.filter((i) => i.dependsOn === 'api').map((i) => i.name));
     // API runs are probes that cost no extra call: up when one succeeds, down when one finds it down.
     // Every run that succeeded wrote to the database (its claim at least): the database is up.
     this.events.onRunFinished((event) => {
@@ -96,6 +104,8 @@ export class Daemon {
       recovery, probes, stopSignal: this.stopping.signal, jitterMaxMs: options.jitterMaxMs ?? 30_000, ...(options.random ? { random: options.random } : {}),
     }));
     // The API is back: every instance suspended or degraded on it goes now, not at its own next probe or retry.
+    const { onApiUp } = options.probes;
+    if (onApiUp) apiProbe.onUp(() => onApiUp());
     apiProbe.onUp((seenUpAt) => this.wakeWaitingOn(probes.api, seenUpAt));
   }
 

@@ -3,9 +3,11 @@
  * run every probeInterval. An API probe spends a call, and the issue allows at most one per 30 s
  * (recovery.apiProbeInterval); yet an outage's end must be noticed within seconds. Reconciled: a
  * probe call may go out every recovery.apiProbeWhileDown only while the newest evidence says the
- * API is down (5xx, timeouts, unreachable — not a 429) AND the rate limiter is idle: nobody queued,
- * not slowed by 429s, the day's budget on pace (see RateLimiter.idle). Those calls take budget nobody
- * else would use, and they stop at the first answer. Otherwise the 30 s spacing holds.
+ * API is down (5xx, timeouts, unreachable — not a 429) AND the rate limiter has budget to spare: no
+ * Retry-After holds calls back, the day's budget is on pace (RateLimiter.hasSpareBudget), and the
+ * call itself takes only spare budget of the minute. Those calls take budget nobody else would use
+ * (the collectors' calls queued meanwhile wait on the very answer), and they stop at the first
+ * answer. Otherwise the 30 s spacing holds.
  *
  * While the API is down the calls are paced by the probe itself (from the first failed API run or
  * probe), a new one every apiProbeWhileDown whatever the suspended instances' own probe cadence, and a hung call does not
@@ -13,7 +15,16 @@
  * runs are evidence too: the newest evidence — a probe call, a run that called the API and
  * succeeded, a run that found the API down — answers probes until it is old enough, and only then
  * is a call spent.
+ *
+ * Processes sharing one API budget each pace their own probe; the limiter gives a probe call only
+ * spare budget (an even spread of the shared minute), and a call it refuses is no news: the next
+ * try comes a spacing later. Together they then probe about once per spacing, and none waits for
+ * the next minute when the API comes back. And they share their news through the database: at each
+ * pacing step, before a call, a process looks for another's run that fetched data since its own
+ * evidence said down — once one process sees the API back, the others follow within a step,
+ * without a call of their own (their probe calls would find the budget busy with its catching up).
  */
+import { NoSpareBudgetError } from '../api/errors.ts';
 import type { Clock } from '../lib/clock.ts';
 import { classifyFailure, GtcError, errorMessage } from '../lib/errors.ts';
 
@@ -57,8 +68,14 @@ export interface GatedProbeOptions {
    * suspended collector should resume within seconds, not apiProbeInterval later.
    */
   whileDownMs?: number;
-  /** Whether a probe call now would take nothing from the collectors (the limiter is idle and not slowed by 429s). */
+  /** Whether probe calls may go out at the fast pace now (no Retry-After, the day's budget on pace). */
   hasSpareBudget?: () => boolean;
+  /**
+   * News from other processes sharing the database: when they last showed the API up at or after
+   * `since` (a run of theirs fetched data), or undefined. Asked at the pace of whileDownMs while
+   * the API is down, with or without budget to spare: a read, no call.
+   */
+  sharedNews?: (since: number) => Promise<number | undefined>;
   /**
    * The probe's lifetime (the daemon's stop signal). With it, calls while the API is down are
    * paced by the probe itself; without it, only by callers.
@@ -91,12 +108,16 @@ class ProbeReplacedError extends GtcError {
 
 /**
  * An API probe shared by every instance: at most one call per `minIntervalMs`, or per
- * `whileDownMs` while the API is down and the limiter idle; in between, the newest evidence answers.
+ * `whileDownMs` while the API is down and budget is spare; in between, the newest evidence answers.
  */
 export class GatedProbe {
   private last: Evidence | undefined;
+  /** The newest call the limiter refused for want of spare budget: no news, but the next try waits a spacing. */
+  private skipped: { at: number; error: unknown } | undefined;
   private readonly calls: Call[] = [];
   private pacing = false;
+  /** When the pacing last looked for news without budget for a call: the next look is a spacing later. */
+  private lookedWithoutCallAt = -Infinity;
   private readonly upListeners = new Set<(seenUpAt: number) => void>();
   /**
    * Callers waiting on a call also resume on any other call's success. Each waiter leaves the set
@@ -121,6 +142,7 @@ export class GatedProbe {
     // A call went out recently and is still unanswered: wait for it (or any other call's success).
     if (newest && now - newest.startedAt < spacing) return this.answer(newest);
     if (this.last && now - this.last.at < spacing) return this.last.ok ? Promise.resolve() : Promise.reject(this.last.error);
+    if (this.skipped && now - this.skipped.at < spacing) return Promise.reject(this.last?.error ?? this.skipped.error);
     const call = this.call(now);
     this.pace();
     return this.answer(call);
@@ -185,7 +207,8 @@ export class GatedProbe {
     const done = Promise.race([Promise.resolve().then(() => this.inner(signal)), aborted]).then(
       () => this.record({ at: startedAt, ok: true }),
       (error: unknown) => {
-        this.record({ at: startedAt, ok: false, error });
+        if (error instanceof NoSpareBudgetError) this.skipped = { at: Math.max(startedAt, this.skipped?.at ?? -Infinity), error };
+        else this.record({ at: startedAt, ok: false, error });
         throw error;
       },
     );
@@ -203,7 +226,10 @@ export class GatedProbe {
     return call;
   }
 
-  /** While the API is down (and the limiter idle), a new call every whileDownMs until one passes or the daemon stops. */
+  /**
+   * While the API is down: every whileDownMs, news from other processes, else (with budget to
+   * spare) a new call — until the API is seen up or the daemon stops.
+   */
   private pace(): void {
     const { signal, whileDownMs } = this.options;
     if (this.pacing || !signal || whileDownMs === undefined || signal.aborted) return;
@@ -211,10 +237,15 @@ export class GatedProbe {
     void (async () => {
       try {
         for (;;) {
-          // Sleep until the newest evidence (a call, a run) is whileDownMs old, then call if still down.
-          await this.clock.sleep(Math.max(0, this.newestEvidenceAt() + whileDownMs - this.clock.now()), signal);
-          if (!this.downWithSpareBudget()) return;
+          // Sleep until the newest evidence (a call, a run) or look is whileDownMs old.
+          await this.clock.sleep(Math.max(0, Math.max(this.newestEvidenceAt(), this.lookedWithoutCallAt) + whileDownMs - this.clock.now()), signal);
+          if (!this.down()) return;
+          if (await this.heardUpElsewhere()) return;
           const now = this.clock.now();
+          if (!this.downWithSpareBudget()) {
+            this.lookedWithoutCallAt = now;
+            continue;
+          }
           if (now - this.newestEvidenceAt() >= whileDownMs) this.call(now).done.catch(() => undefined);
         }
       } catch {
@@ -225,15 +256,28 @@ export class GatedProbe {
     })();
   }
 
-  /** When the newest evidence or the newest call (still unanswered) dates from. */
+  /** When the newest evidence, the newest call (still unanswered) or the newest refused call dates from. */
   private newestEvidenceAt(): number {
-    return Math.max(this.last?.at ?? -Infinity, this.calls.at(-1)?.startedAt ?? -Infinity);
+    return Math.max(this.last?.at ?? -Infinity, this.calls.at(-1)?.startedAt ?? -Infinity, this.skipped?.at ?? -Infinity);
+  }
+
+  /** Another process's run fetched data since our newest evidence (that the API is down): it is up. */
+  private async heardUpElsewhere(): Promise<boolean> {
+    const since = this.last?.at;
+    if (since === undefined || !this.options.sharedNews) return false;
+    const at = await this.options.sharedNews(since).catch(() => undefined);
+    if (at === undefined || at < since) return false;
+    this.record({ at, ok: true });
+    return this.last?.ok === true;
+  }
+
+  /** Down for any reason but a 429: rate limiting keeps the long spacing whatever the budget says. */
+  private down(): boolean {
+    return this.last !== undefined && !this.last.ok && classifyFailure(this.last.error) !== 'api-rate-limit';
   }
 
   private downWithSpareBudget(): boolean {
-    // Down for any reason but a 429: rate limiting keeps the long spacing whatever the budget says.
-    const down = this.last !== undefined && !this.last.ok && classifyFailure(this.last.error) !== 'api-rate-limit';
-    return down && this.options.whileDownMs !== undefined && (this.options.hasSpareBudget?.() ?? false);
+    return this.down() && this.options.whileDownMs !== undefined && (this.options.hasSpareBudget?.() ?? false);
   }
 
   private spacing(): number {

@@ -54,6 +54,11 @@ export interface RuntimeRecords {
   /** This process's identity in slot claims and runs (host:pid:random). */
   readonly owner: string;
   loadState(name: string): Promise<PersistedInstanceState | undefined>;
+  /**
+   * When another process last showed `collectors`' dependency up at or after `since`: the start
+   * of its newest run of one of them that wrote rows (so it fetched data after `since`).
+   */
+  seenUpByOthers(collectors: readonly string[], since: number): Promise<number | undefined>;
   isDisabled(name: string): Promise<boolean>;
   saveState(state: InstanceState, at: number): Promise<void>;
   /**

@@ -41,6 +41,11 @@ export class StoreRecords implements RuntimeRecords {
     };
   }
 
+  async seenUpByOthers(collectors: readonly string[], since: number): Promise<number | undefined> {
+    const started = await this.store.read.runs.newestStartWithRows({ collectors, since: Math.ceil(since / 1000), excludeInstance: this.owner });
+    return toMs(started ?? null) ?? undefined;
+  }
+
   async isDisabled(name: string): Promise<boolean> {
     return (await this.store.read.collectorState.get(name))?.disabled ?? false;
   }

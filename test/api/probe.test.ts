@@ -57,6 +57,20 @@ test('an open breaker does not refuse the probe, and the probe passing closes it
   assert.ok(await api.pool('solana', address), 'ordinary calls go through at once');
 });
 
+test('news that the API answers elsewhere (another process) closes an open breaker without a request', async () => {
+  const { sim, api } = await setup({ maxAttempts: 1, breakerThreshold: 2, breakerHalfOpenAfterMs: 600_000 });
+  const address = sim.market.truth.pools()[0]?.address ?? '';
+  fault(sim, { mode: '5xx' });
+  for (let i = 0; i < 2; i++) await assert.rejects(api.pool('solana', address));
+  assert.equal(api.breakerState, 'open');
+  fault(sim, { mode: 'none' });
+  const before = requests(sim);
+  api.noteApiUp();
+  assert.equal(api.breakerState, 'closed');
+  assert.equal(requests(sim), before, 'no request spent');
+  assert.ok(await api.pool('solana', address), 'the resumed calls go through at once');
+});
+
 test('probes take their call from the shared rate limiter like any request', async () => {
   const { sim, clock, api } = await setup({ dailyLimit: 100 });
   const sharing = createApiClient({ baseUrl: sim.url, clock, limiter: api.limiter });
@@ -65,34 +79,33 @@ test('probes take their call from the shared rate limiter like any request', asy
   assert.equal(api.limiter.state().remainingDaily, 96, 'four probes by two clients sharing one limiter: four calls taken');
 });
 
-test('the limiter is idle (a probe may call) only when nobody queues and no 429 slowed or held it', async () => {
+test('the limiter has budget to spare for probe calls unless Retry-After holds calls back: queued callers and a lowered rate do not hold a probe back', async () => {
   const clock = new ManualClock(Date.UTC(2025, 8, 1));
   const limiter = new RateLimiter({ clock, requestsPerMinute: 30, marginMs: 0 });
-  assert.equal(limiter.idle(), true);
+  assert.equal(limiter.hasSpareBudget(), true);
   const calls = [limiter.acquire(), limiter.acquire()];
   await clock.advance(0);
-  assert.equal(limiter.idle(), false, 'a caller waits for a token');
+  assert.equal(limiter.hasSpareBudget(), true, 'a caller waits for a token: the probe answer is what it waits on');
   await clock.advance(2_000);
   await Promise.all(calls);
-  assert.equal(limiter.idle(), true);
   limiter.onRateLimited();
-  assert.equal(limiter.idle(), false, 'the rate is lowered after a 429');
-  await clock.advance(11 * 60_000);
-  assert.equal(limiter.idle(), true, 'climbed back to the configured rate');
+  assert.equal(limiter.hasSpareBudget(), true, 'the rate is lowered after a 429: a probe call still takes its token at that rate');
   limiter.onRateLimited(120_000);
-  assert.equal(limiter.idle(), false, 'held back by Retry-After');
+  assert.equal(limiter.hasSpareBudget(), false, 'held back by Retry-After');
+  await clock.advance(120_000);
+  assert.equal(limiter.hasSpareBudget(), true);
 });
 
-test('the limiter is not idle while the day\'s budget is used faster than an even spread plus an hour\'s share', async () => {
+test('no budget to spare for probe calls while the day\'s budget is used faster than an even spread plus an hour\'s share', async () => {
   const clock = new ManualClock(Date.UTC(2025, 8, 1));
   const limiter = new RateLimiter({ clock, requestsPerMinute: 6000, burst: 100, dailyLimit: 240, marginMs: 0 });
   // An hour's share of 240 calls a day is 10.
   for (let i = 0; i < 9; i++) await limiter.acquire();
-  assert.equal(limiter.idle(), true, '9 calls in the first minute: within an hour\'s share');
+  assert.equal(limiter.hasSpareBudget(), true, '9 calls in the first minute: within an hour\'s share');
   await limiter.acquire();
-  assert.equal(limiter.idle(), false, '10 calls: an hour\'s share ahead');
+  assert.equal(limiter.hasSpareBudget(), false, '10 calls: an hour\'s share ahead');
   await clock.advance(3_600_000);
-  assert.equal(limiter.idle(), true, 'an hour later the even spread has caught up');
+  assert.equal(limiter.hasSpareBudget(), true, 'an hour later the even spread has caught up');
 });
 
 test('a request hung through an outage is cut short by the first answer after it, and retried at once', async () => {

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { ApiRateLimitError, MemoryBudgetStore, RateLimiter } from '../../src/api/index.ts';
+import { ApiRateLimitError, MemoryBudgetStore, NoSpareBudgetError, RateLimiter } from '../../src/api/index.ts';
 import { ManualClock } from '../../src/lib/clock.ts';
 
 const T0 = Date.UTC(2025, 0, 1, 12, 0, 0);
@@ -133,7 +133,7 @@ test('after a storm, answered calls bring the rate back: doubling up to the firs
   }
   assert.deepEqual(rates, [4, 8, 15, 18, 21, 24, 27, 30]);
   assert.equal(changes.at(-1)?.reason, 'recovered');
-  assert.ok(limiter.idle());
+  assert.ok(limiter.hasSpareBudget());
   // Answers with the rate not lowered change nothing.
   limiter.onAnswered();
   assert.equal(limiter.state().requestsPerMinute, 30);
@@ -194,6 +194,75 @@ test('two limiters sharing one budget store never exceed the shared minute budge
   await Promise.all(all);
   assert.equal(log.length, 20);
   assert.ok(log.slice(10).every((e) => e.at >= 60_000));
+});
+
+test('probe calls of three processes sharing a budget take only spare budget: spread over the minute, never kept waiting for the next', async () => {
+  const clock = new ManualClock(T0);
+  const store = new MemoryBudgetStore();
+  const processes = ['a', 'b', 'c'].map((key) => ({ key, limiter: new RateLimiter({ marginMs: 0, clock, requestsPerMinute: 30, budgetStore: store, budgetKey: 'host-1' }) }));
+  const granted: number[] = [];
+  let refused = 0;
+  let longestWait = 0;
+  // Each process probes every 2 s (the pace of recovery.apiProbeWhileDown), the three out of step.
+  for (let t = 0; t < 60_000; t += 100) {
+    for (const [i, { limiter }] of processes.entries()) {
+      if ((t - i * 700) % 2000 !== 0) continue;
+      const asked = clock.now();
+      void limiter.acquire(undefined, { first: true, spare: true }).then(
+        () => granted.push(clock.now() - T0),
+        (error: unknown) => {
+          assert.ok(error instanceof NoSpareBudgetError && /used ahead of an even spread/.test(error.message));
+          refused += 1;
+        },
+      ).finally(() => {
+        longestWait = Math.max(longestWait, clock.now() - asked);
+      });
+    }
+    await clock.advance(100);
+  }
+  await clock.advance(2000);
+  const inMinute = granted.filter((at) => at < 60_000);
+  assert.ok(inMinute.length <= 30, `${inMinute.length} probe calls in the minute`);
+  assert.ok(inMinute.length >= 25, `the spare budget is used: ${inMinute.length} probe calls`);
+  assert.ok(refused > 0);
+  const gaps = inMinute.slice(1).map((at, i) => at - (inMinute[i] as number));
+  assert.ok(Math.max(...gaps) <= 4000, `probe calls at most 4 s apart, whichever process made them (longest gap ${Math.max(...gaps)} ms)`);
+  assert.ok(longestWait <= 2000, `no probe call waited for the next minute (longest wait ${longestWait} ms)`);
+});
+
+test('a probe call still goes ahead of queued calls when there is spare budget, and is refused at once when there is none', async () => {
+  const clock = new ManualClock(T0);
+  const store = new MemoryBudgetStore();
+  const other = new RateLimiter({ marginMs: 0, clock, requestsPerMinute: 30, burst: 30, budgetStore: store, budgetKey: 'host-1' });
+  const mine = new RateLimiter({ marginMs: 0, clock, requestsPerMinute: 30, budgetStore: store, budgetKey: 'host-1' });
+  await Promise.all(Array.from({ length: 10 }, () => other.acquire()));
+  const log: { label: string; at: number }[] = [];
+  const queued = start(mine, clock, 'Q', 1, log);
+  await clock.advance(0);
+  const refused = assert.rejects(mine.acquire(undefined, { first: true, spare: true }), NoSpareBudgetError, 'eleven calls by 2 s are ahead of an even spread');
+  await clock.advance(2000);
+  await refused;
+  await clock.advance(20_000);
+  const probe = mine.acquire(undefined, { first: true, spare: true }).then(() => log.push({ label: 'P', at: clock.now() - T0 }));
+  start(mine, clock, 'Q', 1, log);
+  await clock.advance(10_000);
+  await Promise.all([...queued, probe]);
+  assert.deepEqual(log.map((e) => e.label).join(''), 'QPQ');
+});
+
+test('while the shared minute is used up, a probe call is refused at once; ordinary calls wait for the next minute', async () => {
+  const clock = new ManualClock(T0);
+  const store = new MemoryBudgetStore();
+  const other = new RateLimiter({ marginMs: 0, clock, requestsPerMinute: 30, burst: 30, budgetStore: store, budgetKey: 'host-1' });
+  const mine = new RateLimiter({ marginMs: 0, clock, requestsPerMinute: 30, budgetStore: store, budgetKey: 'host-1' });
+  await Promise.all(Array.from({ length: 30 }, () => other.acquire()));
+  const log: { label: string; at: number }[] = [];
+  const queued = start(mine, clock, 'Q', 1, log);
+  await clock.advance(5_000);
+  await assert.rejects(mine.acquire(undefined, { first: true, spare: true }), NoSpareBudgetError);
+  await clock.advance(60_000);
+  await Promise.all(queued);
+  assert.deepEqual(log, [{ label: 'Q', at: 60_000 }]);
 });
 
 test('the default margin stretches each minute by 250 ms, so the server never sees rate + 1 in its window', async () => {

@@ -139,6 +139,37 @@ describe('API probe policy', () => {
     }
   });
 
+  it('another process sharing the database fetched data after the outage: the suspended instance resumes without a call of its own', async (t) => {
+    const { store } = await openSqliteStore(t);
+    const clock = new ManualClock(T0);
+    const a = faultable(store, 'new-pools:solana', 'api-down');
+    const calls: number[] = [];
+    const probe = async (): Promise<void> => {
+      calls.push(since(clock.now()));
+      throw new GtcError('api-down', 'still down here');
+    };
+    // No budget to spare: the other process, catching up, uses the minute's budget.
+    let toldUp = 0;
+    const { daemon, transitions } = recordedDaemon({
+      config: { recovery: recoveryConfig() }, store, instances: [a.c], clock, owner: 'here:1:aaaaaa',
+      probes: { api: probe, apiHasSpareBudget: () => false, onApiUp: () => void (toldUp += 1) },
+    });
+    await daemon.start();
+    await drive(clock, 20_000, 250);
+    assert.equal(transitions.at(-1)?.to, 'suspended');
+    a.fault.on = false;
+    // The other process's run of the same collector starts at 20 s and commits its first page.
+    await store.write(async (tx) => tx.runs.addCounts(await tx.runs.start({ collector: 'new-pools:solana', instanceId: 'there:2:bbbbbb', startedAt: (T0 + 20_000) / 1000 }), 12));
+    await drive(clock, 5_000, 250);
+    await daemon.stop();
+    const resumed = transitions.find((e) => e.to === 'healthy');
+    assert.ok(resumed, 'resumed on the other process\'s news');
+    assert.ok(since(resumed.at) <= 22.5, `resumed within a pacing step (apiProbeWhileDown), at ${since(resumed.at)} s`);
+    assert.ok(calls.every((at) => at < 20), `no probe call of its own after the news (calls at ${calls.join(', ')} s)`);
+    assert.equal(toldUp, 1, 'the API client was told (its breaker closes)');
+    assert.ok(a.c.runs.some((r) => r.outcome === 'ok'), 'and its run succeeded');
+  });
+
   it('a run that made no API call does not pass the API probe', async (t) => {
     const { store } = await openSqliteStore(t);
     const clock = new ManualClock(T0);

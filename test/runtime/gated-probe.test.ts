@@ -2,11 +2,13 @@
  * GatedProbe's memory over a long outage: a caller whose answer has settled must not stay
  * reachable until the API comes back. (A probe answer once raced against one promise that lived
  * as long as the outage; at ×300 the soak's daemons grew by ~750 MB during a 2-minute outage.)
+ * And what it takes as news: a call the limiter refused for want of spare budget is none.
  */
 import assert from 'node:assert/strict';
 import { it } from 'node:test';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
+import { ApiUnavailableError, NoSpareBudgetError } from '../../src/api/index.ts';
 import { ManualClock } from '../../src/lib/clock.ts';
 import { GatedProbe, type Probe } from '../../src/runtime/probes.ts';
 
@@ -61,4 +63,61 @@ it('fresh news that the API is up answers at once, while an older probe call sti
   await Promise.race([gated.probe(AbortSignal.timeout(60_000)).then(() => (answered = true)), new Promise((resolve) => setImmediate(resolve))]);
   assert.equal(answered, true, 'the probe waited on the hung call instead of answering from the news');
   inner.failNewest(new Error('never answered'));
+});
+
+it('news from another process that the API is up is taken while down, even without budget for a call', async () => {
+  const clock = new ManualClock(0);
+  const stop = new AbortController();
+  const calls: number[] = [];
+  const asked: number[] = [];
+  const news: { theirs?: number } = {};
+  const inner: Probe = async () => {
+    calls.push(clock.now());
+    throw new ApiUnavailableError('GET /networks answered 503.', 'server-error');
+  };
+  const gated = new GatedProbe(inner, 30_000, clock, {
+    whileDownMs: 2_000, hasSpareBudget: () => false, signal: stop.signal,
+    sharedNews: async (since) => {
+      asked.push(since);
+      return news.theirs;
+    },
+  });
+  const seenUp: number[] = [];
+  gated.onUp((at) => seenUp.push(at));
+  gated.noteFailure(new ApiUnavailableError('GET /networks answered 503.', 'server-error'), 0);
+  for (let t = 0; t < 5_000; t += 500) await clock.advance(500);
+  news.theirs = 5_200;
+  for (let t = 5_000; t < 8_000; t += 500) await clock.advance(500);
+  stop.abort();
+  assert.deepEqual(calls, [], 'no budget to spare: no call');
+  assert.deepEqual(asked, [0, 0, 0], 'asked every whileDownMs, for news since the evidence that the API is down');
+  assert.deepEqual(seenUp, [5_200]);
+  await gated.probe(stop.signal);
+});
+
+it('a call refused for want of spare budget is no news: the pacing goes on and the API is seen up at the next try', async () => {
+  const clock = new ManualClock(0);
+  const stop = new AbortController();
+  const down = new ApiUnavailableError('GET /networks failed: connect ECONNREFUSED.', 'network');
+  const outcomes: (() => Promise<void>)[] = [
+    () => Promise.reject(down),
+    // Other processes sharing the budget used this minute's share: the limiter refused the call.
+    () => Promise.reject(new NoSpareBudgetError('no spare API budget for a probe call now')),
+    () => Promise.resolve(),
+  ];
+  const calls: number[] = [];
+  const inner: Probe = () => {
+    calls.push(clock.now());
+    return (outcomes.shift() ?? (() => Promise.resolve()))();
+  };
+  const gated = new GatedProbe(inner, 30_000, clock, { whileDownMs: 2_000, hasSpareBudget: () => true, signal: stop.signal });
+  const seenUp: number[] = [];
+  gated.onUp((at) => seenUp.push(at));
+  gated.noteFailure(down);
+  for (let t = 0; t < 4_500; t += 500) await clock.advance(500);
+  await assert.rejects(gated.probe(stop.signal), (error: unknown) => error === down, 'just after the refused call, the newest news is still "down"');
+  for (let t = 4_500; t < 8_000; t += 500) await clock.advance(500);
+  stop.abort();
+  assert.deepEqual(calls, [2_000, 4_000, 6_000], 'one try per whileDownMs, the refused one included; no call spent by the caller at 4.5 s');
+  assert.deepEqual(seenUp, [6_000]);
 });

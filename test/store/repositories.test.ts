@@ -178,6 +178,31 @@ for (const dialect of DIALECTS) {
       assert.equal((await store.read.runs.recent({ limit: 2 })).length, 2);
     });
 
+    test('runs: the newest start of another instance\'s run that wrote rows since a time (news that the API is up)', async (t) => {
+      const store = await freshStore(t, dialect);
+      const run = async (collector: string, instanceId: string, startedAt: number, rows: number, status?: 'ok' | 'failed'): Promise<void> => {
+        await store.write(async (tx) => {
+          const id = await tx.runs.start({ collector, instanceId, startedAt });
+          if (rows > 0) await tx.runs.addCounts(id, rows);
+          if (status) await tx.runs.finish(id, { finishedAt: startedAt + 5, status });
+        });
+      };
+      const ask = (since: number): Promise<number | undefined> => store.read.runs.newestStartWithRows({ collectors: ['watchlist', 'ohlcv'], since, excludeInstance: 'me' });
+      await run('watchlist', 'other', 990, 4, 'ok');
+      assert.equal(await ask(1000), undefined, 'started before the time asked');
+      await run('watchlist', 'me', 1010, 4, 'ok');
+      await run('watchlist', 'other', 1011, 0, 'ok');
+      await run('ohlcv', 'other', 1012, 3, 'failed');
+      await run('dexes:solana', 'other', 1013, 9, 'ok');
+      assert.equal(await ask(1000), undefined, 'own runs, runs without rows, failed runs and other collectors are no news');
+      await run('ohlcv', 'other', 1020, 2);
+      assert.equal(await ask(1000), 1020, 'a run still running that wrote rows is news');
+      await run('watchlist', 'third', 1030, 1, 'ok');
+      assert.equal(await ask(1000), 1030);
+      assert.equal(await ask(1031), undefined);
+      assert.equal(await store.read.runs.newestStartWithRows({ collectors: [], since: 0, excludeInstance: 'me' }), undefined);
+    });
+
     test('collector state and checkpoints', async (t) => {
       const store = await freshStore(t, dialect);
       const state = { collector: 'ohlcv', state: 'healthy', consecutiveFailures: 0, intervalS: 900, configuredIntervalS: 900, nextRunAt: 2000, lastRunAt: 1000, lastSuccessAt: 1000, lastError: null, disabled: false, updatedAt: 1000 };

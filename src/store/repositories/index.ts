@@ -52,7 +52,7 @@ export interface ReadRepositories {
   watchlist: Pick<WatchlistRepository, 'get' | 'list'>;
   candles: Pick<CandlesRepository, 'newestTs' | 'newestAll' | 'range'>;
   trades: Pick<TradesRepository, 'timeRange' | 'existingIds' | 'range'>;
-  runs: Pick<RunsRepository, 'get' | 'recent'>;
+  runs: Pick<RunsRepository, 'get' | 'recent' | 'newestStartWithRows'>;
   collectorState: Pick<CollectorStateRepository, 'get' | 'list'>;
   checkpoints: Pick<CheckpointsRepository, 'get' | 'list'>;
   gaps: Pick<DataGapsRepository, 'list' | 'listOpen'>;

@@ -105,6 +105,25 @@ export class RunsRepository {
     return row ? toRecord(row) : undefined;
   }
 
+  /**
+   * When the newest run of `collectors` by an instance other than `excludeInstance`, started at or
+   * after `since` (unix s), began — counting only runs that wrote rows (running or ok): data that
+   * run fetched after `since`. Undefined when there is none.
+   */
+  async newestStartWithRows(options: { collectors: readonly string[]; since: number; excludeInstance: string }): Promise<number | undefined> {
+    if (options.collectors.length === 0) return undefined;
+    const row = await this.ctx.db
+      .selectFrom('collection_runs')
+      .select((eb) => eb.fn.max('started_at').as('newest'))
+      .where('status', 'in', ['running', 'ok'])
+      .where('started_at', '>=', options.since)
+      .where('rows_written', '>', 0)
+      .where('instance_id', '<>', options.excludeInstance)
+      .where('collector', 'in', [...options.collectors])
+      .executeTakeFirst();
+    return row?.newest === null || row?.newest === undefined ? undefined : Number(row.newest);
+  }
+
   /** Newest runs first, optionally of one collector (instance name) and/or status. */
   async recent(options: { collector?: string; status?: RunStatus; limit?: number } = {}): Promise<RunRecord[]> {
     let query = this.ctx.db.selectFrom('collection_runs').selectAll();
