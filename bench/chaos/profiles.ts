@@ -36,7 +36,9 @@ const DAY = 24 * HOUR;
 /**
  * One cycle of every fault, starting `at` (a 5-minute boundary); 85 simulated minutes long. Each
  * fault starts 1 s before a 5-minute slot boundary, so the runs of that slot meet it — as in the
- * incident, where the lock was there when the collector ran.
+ * incident, where the lock was there when the collector ran. Outages end at different seconds of
+ * a minute, not just before a minute boundary: the API budget is counted per minute, and an
+ * outage ending where a used-up minute is about to renew would hide a recovery that waits for it.
  */
 function faultCycle(at: number): FaultStep[] {
   const step = (slot: number, fault: Omit<FaultStep, 'at'>): FaultStep => ({ at: at + slot * 5 * MIN - S, ...fault });
@@ -47,17 +49,17 @@ function faultCycle(at: number): FaultStep[] {
     step(1, { kind: 'lock-storm', durationMs: 25 * MIN, holdMs: 30 * S, everyMs: 5 * MIN, replay: true }),
     // A storm of short locks.
     step(6, { kind: 'lock-storm', durationMs: 3 * MIN, holdMs: 5 * S, everyMs: 15 * S }),
-    step(7, { kind: 'api-5xx', durationMs: 2 * MIN }),
-    step(8, { kind: 'api-429', durationMs: 2 * MIN }),
-    step(9, { kind: 'api-429-retry-after', durationMs: 2 * MIN }),
-    step(10, { kind: 'api-hang', durationMs: 2 * MIN }),
+    step(7, { kind: 'api-5xx', durationMs: 2 * MIN + 17 * S }),
+    step(8, { kind: 'api-429', durationMs: 2 * MIN + 29 * S }),
+    step(9, { kind: 'api-429-retry-after', durationMs: 2 * MIN + 41 * S }),
+    step(10, { kind: 'api-hang', durationMs: 2 * MIN + 23 * S }),
     step(11, { kind: 'api-malformed', durationMs: 3 * MIN, rate: 0.2 }),
     step(12, { kind: 'api-drift', durationMs: 3 * MIN, rate: 0.2 }),
     step(13, { kind: 'kill-9', durationMs: 5 * MIN }),
     step(14, { kind: 'kill-9', durationMs: 5 * MIN }),
-    step(15, { kind: 'disk-full', durationMs: 1 * MIN }),
+    step(15, { kind: 'disk-full', durationMs: 1 * MIN + 13 * S }),
     step(15, { kind: 'pg-restart', durationMs: 30 * S }),
-    step(16, { kind: 'sim-unreachable', durationMs: 2 * MIN }),
+    step(16, { kind: 'sim-unreachable', durationMs: 2 * MIN + 37 * S }),
   ];
 }
 
