@@ -298,7 +298,9 @@ export class InstanceRunner {
     if (next.action === 'probe') this.planned = { kind: 'probe', at: next.at };
     else if (replan && scheduled <= next.at) this.planSchedule(slot);
     else this.planned = { kind: 'run', at: next.at, reason: 'retry', scheduledFor: null };
-    await this.ledger.close({ ...this.ledger.row(runId ?? -1, slot, at, 'failed', summary), error: message, failureClass }, started, this.stateRow());
+    // The failed slot is released, not finished: any process may run it again — the first whose
+    // dependency answers, rather than only this one, which may be suspended for a while.
+    await this.ledger.close({ ...this.ledger.row(runId ?? -1, slot, at, 'failed', summary), error: message, failureClass, claim: 'release' }, started, this.stateRow());
     if (runId === undefined) await this.saveState();
   }
 

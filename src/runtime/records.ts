@@ -44,8 +44,8 @@ export interface FinishedRun {
   error: string | null;
   failureClass: FailureClass | null;
   /**
-   * What becomes of the slot claim: `finish` (done, nobody retakes it) or `release` (the run was
-   * interrupted by shutdown: another live process may take the slot over at once).
+   * What becomes of the slot claim: `finish` (done, nobody retakes it) or `release` (the run
+   * failed or was interrupted by shutdown: another live process may take the slot over at once).
    */
   claim: 'finish' | 'release';
 }

@@ -46,6 +46,28 @@ describe('state shared by processes', () => {
     assert.equal(dexes.runs.length, 0);
   });
 
+  it('a slot whose run failed in one process is run by another at once, not left to the failing one', async (t) => {
+    const { store } = await openSqliteStore(t);
+    const clock = new ManualClock(T0);
+    // Here the API is down (a network problem of this process, or it has not seen the API back yet).
+    const failing = scriptedCollector(store, 'watchlist', { intervalMs: 5 * MIN, behaviour: () => { throw new GtcError('api-down', 'connect ECONNREFUSED'); } });
+    const working = scriptedCollector(store, 'watchlist', { intervalMs: 5 * MIN });
+    const here = recordedDaemon({ config: { recovery: recoveryConfig() }, store, instances: [failing], probes: { api: async () => { throw new GtcError('api-down', 'down'); } }, clock, owner: 'here:1:aaaaaa' });
+    const there = recordedDaemon({ config: { recovery: recoveryConfig() }, store, instances: [working], probes: { api: async () => {} }, clock, owner: 'there:2:bbbbbb' });
+    await here.daemon.start();
+    await drive(clock, 500, 100);
+    assert.equal(failing.runs.length, 1);
+    // The other process starts on the shared schedule: the slot's retry, 2 s after the failure.
+    await there.daemon.start();
+    await drive(clock, 2500, 100);
+    await here.daemon.stop();
+    await there.daemon.stop();
+    const runs = await store.db.selectFrom('collection_runs').select(['instance_id', 'slot_start', 'status']).orderBy('id').execute();
+    const slotRuns = runs.filter((r) => Number(r.slot_start) * 1000 === T0).map((r) => `${r.instance_id}:${r.status}`);
+    assert.deepEqual(slotRuns.filter((r) => r.endsWith(':ok')), ['there:2:bbbbbb:ok'], `the other process ran the slot (runs: ${slotRuns.join(', ')})`);
+    assert.equal(slotRuns[0], 'here:1:aaaaaa:failed');
+  });
+
   it('slot claims older than the retention are pruned a minute after start; each collector\'s newest is kept', async (t) => {
     const { store } = await openSqliteStore(t);
     const old = T0 - CLAIM_RETENTION_MS - 10 * MIN;
