@@ -101,7 +101,9 @@ export class InstanceRunner {
   async loop(): Promise<void> {
     await this.resume();
     while (!this.o.stopSignal.aborted) {
-      const watch = this.watch.earliest();
+      // Only a healthy instance takes slots over: one failing here would fail them too (the slot
+      // stays watched until it is healthy, or another process has run it).
+      const watch = this.supervisor.state === 'healthy' ? this.watch.earliest() : undefined;
       const takeOver = watch !== undefined && watch.at < this.planned.at;
       const due = takeOver ? watch.at : this.planned.at;
       // A run's end the database refused is written again within a probe interval, not at the next run (maybe an hour away).
@@ -196,8 +198,6 @@ export class InstanceRunner {
   }
 
   private async takeOver(slot: number): Promise<void> {
-    const state = this.supervisor.state;
-    if (state === 'suspended' || state === 'disabled') return;
     const now = this.o.clock.now();
     const claim = await this.o.records.claimSlot(this.name, slot, now, now + this.o.recovery.claimTimeout).catch(() => undefined);
     if (!claim) return;

@@ -68,6 +68,27 @@ describe('state shared by processes', () => {
     assert.equal(slotRuns[0], 'here:1:aaaaaa:failed');
   });
 
+  it('a slot left unfinished by a dead process is taken over only while the instance is healthy', async (t) => {
+    const { store } = await openSqliteStore(t);
+    const clock = new ManualClock(T0);
+    // A process died holding slot T0; its claim expires at 10 s.
+    await store.write((tx) => tx.slotClaims.claim({ collector: 'watchlist', slotStart: T0 / 1000, instanceId: 'dead:9:ffffff', now: T0 / 1000, expiresAt: T0 / 1000 + 10 }));
+    const fault = { on: true };
+    const c = scriptedCollector(store, 'watchlist', { intervalMs: 5000, behaviour: () => { if (fault.on) throw new GtcError('api-down', 'connect ECONNREFUSED'); return 1; } });
+    const recovery = recoveryConfig({ failureThreshold: 10, retryBackoff: ['60s', '60s'] });
+    const { daemon } = recordedDaemon({ config: { recovery }, store, instances: [c], probes: { api: async () => {} }, clock, owner: 'here:1:aaaaaa' });
+    await daemon.start();
+    // Slot T0 is claimed (watched); the run of slot 5 s fails: degraded, retried at 65 s.
+    await drive(clock, 30_000, 500);
+    const slotT0 = async (): Promise<string[]> => (await store.db.selectFrom('collection_runs').select(['instance_id', 'status']).where('slot_start', '=', T0 / 1000).execute()).map((r) => `${r.instance_id}:${r.status}`);
+    assert.equal(daemon.status()[0]?.state, 'degraded');
+    assert.deepEqual(await slotT0(), [], 'no takeover while degraded: it would fail the slot too');
+    fault.on = false;
+    await drive(clock, 40_000, 500);
+    await daemon.stop();
+    assert.deepEqual(await slotT0(), ['here:1:aaaaaa:ok'], 'taken over once healthy again');
+  });
+
   it('slot claims older than the retention are pruned a minute after start; each collector\'s newest is kept', async (t) => {
     const { store } = await openSqliteStore(t);
     const old = T0 - CLAIM_RETENTION_MS - 10 * MIN;
