@@ -245,6 +245,7 @@ export class InstanceRunner {
         return;
       }
     }
+    this.watch.delete(slot);
     this.running = true;
     this.lastRunAt = started;
     const renewEveryMs = Math.max(1, Math.floor(recovery.claimTimeout / 3));

@@ -62,7 +62,7 @@ export interface RuntimeRecords {
   isDisabled(name: string): Promise<boolean>;
   saveState(state: InstanceState, at: number): Promise<void>;
   /**
-   * Claims a slot: won when nobody held it, when this owner already holds it (a retry), or when
+   * Claims a slot: won when nobody held it, when this owner holds it unfinished (a retry), or when
    * its holder's claim expired unfinished (the holder died). A won claim and the run's row
    * (status `running`) commit together.
    */

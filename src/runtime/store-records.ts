@@ -62,9 +62,10 @@ export class StoreRecords implements RuntimeRecords {
       if (await tx.slotClaims.claim(claim)) return startRun();
       const held = await tx.slotClaims.get(name, slotStart);
       if (!held) return { won: false, holder: 'unknown', finished: false, retakeAt: at + 1000 };
-      if (held.instanceId === this.owner) {
-        // A retry of a slot this process already ran: reopen the claim, so if this process dies
-        // during the retry, another one takes the slot over once the claim expires.
+      if (held.instanceId === this.owner && held.finishedAt === null) {
+        // A retry of a slot this process holds unfinished (its failed run's close is still to be
+        // written): reopen the claim, so if this process dies during the retry, another one takes
+        // the slot over once the claim expires. A finished slot is never run again.
         await tx.slotClaims.reopen(name, slotStart, this.owner, claim.expiresAt);
         return startRun();
       }

@@ -8,6 +8,7 @@ import { describe, it } from 'node:test';
 import { ManualClock } from '../../src/lib/clock.ts';
 import { GtcError } from '../../src/lib/errors.ts';
 import { CLAIM_RETENTION_MS } from '../../src/runtime/claim-pruning.ts';
+import { StoreRecords } from '../../src/runtime/store-records.ts';
 import type { CollectorStateRecord } from '../../src/store/index.ts';
 import { drive, openSqliteStore, recordedDaemon, recoveryConfig, scriptedCollector } from './harness.ts';
 
@@ -87,6 +88,21 @@ describe('state shared by processes', () => {
     await drive(clock, 40_000, 500);
     await daemon.stop();
     assert.deepEqual(await slotT0(), ['here:1:aaaaaa:ok'], 'taken over once healthy again');
+  });
+
+  it('a slot is claimed again by its own process only while unfinished: a failed run\'s slot yes, a run that succeeded never', async (t) => {
+    const { store } = await openSqliteStore(t);
+    const records = new StoreRecords(store, 'here:1:aaaaaa');
+    const state = { name: 'ohlcv', state: 'healthy' as const, consecutiveFailures: 0, intervalMs: 300_000, configuredIntervalMs: 300_000, nextRunAt: null, lastRunAt: null, lastSuccessAt: null, lastError: null };
+    const finish = (runId: number, status: 'ok' | 'failed', claim: 'finish' | 'release') => records.finishRun({ runId, name: 'ohlcv', slot: T0, finishedAt: T0 + 1000, status, rowsWritten: 0, rejected: 0, apiCalls: 1, error: null, failureClass: null, claim }, state);
+    const first = await records.claimSlot('ohlcv', T0, T0, T0 + 120_000);
+    assert.ok(first.won);
+    await finish(first.runId, 'failed', 'release');
+    const retry = await records.claimSlot('ohlcv', T0, T0 + 2000, T0 + 122_000);
+    assert.ok(retry.won, 'the failed slot is retried');
+    await finish(retry.runId, 'ok', 'finish');
+    const again = await records.claimSlot('ohlcv', T0, T0 + 60_000, T0 + 180_000);
+    assert.deepEqual(again, { won: false, holder: 'here:1:aaaaaa', finished: true, retakeAt: T0 + 123_000 }, 'a slot that ran is never run twice, by its own process either');
   });
 
   it('slot claims older than the retention are pruned a minute after start; each collector\'s newest is kept', async (t) => {
