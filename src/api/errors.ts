@@ -41,7 +41,7 @@ export class ApiUnavailableError extends GtcError {
   readonly reason: 'server-error' | 'network' | 'timeout' | 'breaker-open' | 'overtaken';
 
   constructor(message: string, reason: ApiUnavailableError['reason'], details: ApiErrorDetails = {}) {
-    super('api-down', message, { cause: details.cause });
+    super('api-down', message, { cause: details.cause, refusedLocally: reason === 'breaker-open' });
     this.reason = reason;
     this.endpoint = details.endpoint;
     this.status = details.status;

@@ -8,12 +8,23 @@ export type FailureClass = 'db-locked' | 'db-down' | 'api-rate-limit' | 'api-dow
 /** Base class of every error gtc raises on purpose; anything else is classified as a bug. */
 export class GtcError extends Error {
   readonly failureClass: FailureClass;
+  /**
+   * This process refused the operation itself (e.g. its open circuit breaker): nothing reached
+   * the dependency, so the failure is no news about it.
+   */
+  readonly refusedLocally: boolean;
 
-  constructor(failureClass: FailureClass, message: string, options?: { cause?: unknown }) {
-    super(message, options);
+  constructor(failureClass: FailureClass, message: string, options?: { cause?: unknown; refusedLocally?: boolean }) {
+    super(message, options?.cause === undefined ? undefined : { cause: options.cause });
     this.name = new.target.name;
     this.failureClass = failureClass;
+    this.refusedLocally = options?.refusedLocally ?? false;
   }
+}
+
+/** Whether a failure is no news about the dependency (see GtcError.refusedLocally). */
+export function refusedLocally(error: unknown): boolean {
+  return error instanceof GtcError && error.refusedLocally;
 }
 
 /** The failure class of any thrown value: a GtcError says so itself, anything else is a bug. */

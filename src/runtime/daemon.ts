@@ -91,13 +91,14 @@ export class Daemon {
         this.wakeWaitingOn(probes.database, this.clock.now());
       },
     };
-    // API runs are probes that cost no extra call: up when one succeeds, down when one finds it down.
+    // API runs are probes that cost no extra call: up when one succeeds, down when one finds it down
+    // (not when this process's own breaker refused its calls: no request went out, no news).
     // Every run that succeeded wrote to the database (its claim at least): the database is up.
     this.events.onRunFinished((event) => {
       if (event.status === 'ok') this.wakeWaitingOn(probes.database, event.at);
       if (!apiInstances.has(event.instance)) return;
       if (event.status === 'ok' && event.apiCalls > 0) apiProbe.noteSuccess(event.at);
-      else if (event.failureClass === 'api-down') apiProbe.noteFailure(new GtcError('api-down', `${event.instance} found the API down`), event.at);
+      else if (event.failureClass === 'api-down' && !event.refusedLocally) apiProbe.noteFailure(new GtcError('api-down', `${event.instance} found the API down`), event.at);
     });
     this.runners = options.instances.map((instance) => new InstanceRunner({
       instance, records: this.records, clock: this.clock, logger: this.logger.child({ instance: instance.name }), events: this.events,

@@ -20,6 +20,8 @@ export interface RunFinishedEvent {
   /** API calls the run made: a run that made none says nothing about the API. */
   apiCalls: number;
   failureClass?: FailureClass;
+  /** The failure is no news about the dependency: this process refused the call itself (its open circuit breaker). */
+  refusedLocally?: true;
   /** The collection_runs id, when the run was recorded. */
   runId?: number;
   /** Epoch ms the run ended. */

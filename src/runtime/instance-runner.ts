@@ -6,7 +6,7 @@
 import type { CollectorInstance, RunSummary } from '../collectors/types.ts';
 import type { GtcConfig } from '../config/index.ts';
 import type { Clock } from '../lib/clock.ts';
-import { classifyFailure, errorMessage } from '../lib/errors.ts';
+import { classifyFailure, errorMessage, refusedLocally } from '../lib/errors.ts';
 import type { Logger } from '../lib/log.ts';
 import { initialAdaptiveState, recordOutcome, type AdaptiveParams, type AdaptiveState } from './adaptive-interval.ts';
 import type { RuntimeEvents } from './events.ts';
@@ -301,7 +301,8 @@ export class InstanceRunner {
     else this.planned = { kind: 'run', at: next.at, reason: 'retry', scheduledFor: null };
     // The failed slot is released, not finished: any process may run it again — the first whose
     // dependency answers, rather than only this one, which may be suspended for a while.
-    await this.ledger.close({ ...this.ledger.row(runId ?? -1, slot, at, 'failed', summary), error: message, failureClass, claim: 'release' }, started, this.stateRow());
+    const row = { ...this.ledger.row(runId ?? -1, slot, at, 'failed', summary), error: message, failureClass, claim: 'release' as const };
+    await this.ledger.close(refusedLocally(error) ? { ...row, refusedLocally: true } : row, started, this.stateRow());
     if (runId === undefined) await this.saveState();
   }
 

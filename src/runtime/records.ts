@@ -43,6 +43,8 @@ export interface FinishedRun {
   apiCalls: number;
   error: string | null;
   failureClass: FailureClass | null;
+  /** The failure was this process refusing the call itself (announced, not stored). */
+  refusedLocally?: true;
   /**
    * What becomes of the slot claim: `finish` (done, nobody retakes it) or `release` (the run
    * failed or was interrupted by shutdown: another live process may take the slot over at once).

@@ -170,6 +170,27 @@ describe('API probe policy', () => {
     assert.ok(a.c.runs.some((r) => r.outcome === 'ok'), 'and its run succeeded');
   });
 
+  it('a run refused by this process\'s own breaker is no news that the API is down', async (t) => {
+    const { store } = await openSqliteStore(t);
+    const clock = new ManualClock(T0);
+    const refused = scriptedCollector(store, 'new-pools:solana', {
+      intervalMs: 5 * MIN,
+      behaviour: () => { throw new GtcError('api-down', 'The GeckoTerminal API circuit breaker is open after repeated failures.', { refusedLocally: true }); },
+    });
+    const calls: number[] = [];
+    const probe = async (): Promise<void> => {
+      calls.push(since(clock.now()));
+      throw new GtcError('api-down', 'still down');
+    };
+    const { daemon } = recordedDaemon({ config: { recovery: recoveryConfig() }, store, instances: [refused], probes: { api: probe, apiHasSpareBudget: () => true }, clock });
+    await daemon.start();
+    await drive(clock, 15_000, 250);
+    await daemon.stop();
+    // Failed at 0, 2 and 6 s: suspended, its own probe at 11 s is the first call, the pacing after
+    // it (news of "down" from the runs would have started the pacing at 2 s).
+    assert.deepEqual(calls, [11, 13, 15]);
+  });
+
   it('a run that made no API call does not pass the API probe', async (t) => {
     const { store } = await openSqliteStore(t);
     const clock = new ManualClock(T0);
