@@ -90,6 +90,13 @@ interface Evidence {
   at: number;
   ok: boolean;
   error?: unknown;
+  /** From another process (sharedNews), not seen here. */
+  shared?: boolean;
+}
+
+/** How the API was seen up: `shared` when only another process's news said so. */
+export interface UpNews {
+  shared: boolean;
 }
 
 interface Call {
@@ -118,7 +125,7 @@ export class GatedProbe {
   private pacing = false;
   /** When the pacing last looked for news without budget for a call: the next look is a spacing later. */
   private lookedWithoutCallAt = -Infinity;
-  private readonly upListeners = new Set<(seenUpAt: number) => void>();
+  private readonly upListeners = new Set<(seenUpAt: number, news: UpNews) => void>();
   /**
    * Callers waiting on a call also resume on any other call's success. Each waiter leaves the set
    * when its answer settles: racing against one promise that lives as long as the outage would
@@ -165,9 +172,9 @@ export class GatedProbe {
 
   /**
    * Called whenever the evidence turns from "down" to "up" (so suspended instances can resume
-   * together), with the time the evidence dates from.
+   * together), with the time the evidence dates from and whether it was only another process's news.
    */
-  onUp(listener: (seenUpAt: number) => void): () => void {
+  onUp(listener: (seenUpAt: number, news: UpNews) => void): () => void {
     this.upListeners.add(listener);
     return () => this.upListeners.delete(listener);
   }
@@ -267,7 +274,7 @@ export class GatedProbe {
     if (since === undefined || !this.options.sharedNews) return false;
     const at = await this.options.sharedNews(since).catch(() => undefined);
     if (at === undefined || at < since) return false;
-    this.record({ at, ok: true });
+    this.record({ at, ok: true, shared: true });
     return this.last?.ok === true;
   }
 
@@ -291,6 +298,6 @@ export class GatedProbe {
     this.last = evidence;
     if (!evidence.ok) return;
     for (const resume of [...this.upWaiters]) resume();
-    if (wasDown) for (const listener of this.upListeners) listener(evidence.at);
+    if (wasDown) for (const listener of this.upListeners) listener(evidence.at, { shared: evidence.shared ?? false });
   }
 }

@@ -57,10 +57,12 @@ export interface RuntimeRecords {
   readonly owner: string;
   loadState(name: string): Promise<PersistedInstanceState | undefined>;
   /**
-   * When another process last showed `collectors`' dependency up at or after `since`: the start
-   * of its newest run of one of them that wrote rows (so it fetched data after `since`).
+   * When another process last showed the API up at or after `since`: its mark under `newsKey`
+   * (markApiUp), or the start of its newest run of `collectors` that wrote rows (it fetched data).
    */
-  seenUpByOthers(collectors: readonly string[], since: number): Promise<number | undefined>;
+  seenUpByOthers(newsKey: string, collectors: readonly string[], since: number): Promise<number | undefined>;
+  /** Tells the processes sharing `newsKey` that this one saw the API up (again) at `at`. */
+  markApiUp(newsKey: string, at: number): Promise<void>;
   isDisabled(name: string): Promise<boolean>;
   saveState(state: InstanceState, at: number): Promise<void>;
   /**

@@ -11,6 +11,8 @@ import { HEALTH_STATES } from './supervisor.ts';
 import type { ClaimResult, FinishedRun, InstanceState, PersistedInstanceState, RuntimeRecords } from './records.ts';
 
 export const toSeconds = (ms: number): number => Math.floor(ms / 1000);
+/** checkpoints namespace of the API news processes share (key: api.budgetKey, value: epoch ms the API was seen up). */
+const API_NEWS = 'api-news';
 const toMs = (s: number | null): number | null => (s === null ? null : s * 1000);
 
 /** A process's identity in slot_claims and collection_runs: `host:pid:random`. */
@@ -41,9 +43,16 @@ export class StoreRecords implements RuntimeRecords {
     };
   }
 
-  async seenUpByOthers(collectors: readonly string[], since: number): Promise<number | undefined> {
+  async seenUpByOthers(newsKey: string, collectors: readonly string[], since: number): Promise<number | undefined> {
+    const mark = await this.store.read.checkpoints.get(API_NEWS, newsKey);
+    const markedAt = mark ? Number(mark.value) : NaN;
+    if (Number.isFinite(markedAt) && markedAt >= since) return markedAt;
     const started = await this.store.read.runs.newestStartWithRows({ collectors, since: Math.ceil(since / 1000), excludeInstance: this.owner });
     return toMs(started ?? null) ?? undefined;
+  }
+
+  async markApiUp(newsKey: string, at: number): Promise<void> {
+    await this.store.write((tx) => tx.checkpoints.set(API_NEWS, newsKey, String(at), toSeconds(at)), { label: 'API news' });
   }
 
   async isDisabled(name: string): Promise<boolean> {

@@ -170,6 +170,32 @@ describe('API probe policy', () => {
     assert.ok(a.c.runs.some((r) => r.outcome === 'ok'), 'and its run succeeded');
   });
 
+  it('the first process to see the API back marks it in the database; another, still waiting, resumes on the mark within a pacing step', async (t) => {
+    const { store } = await openSqliteStore(t);
+    const clock = new ManualClock(T0);
+    const api = switchableProbe(false);
+    api.clock = clock;
+    const first = faultable(store, 'new-pools:solana', 'api-down');
+    const second = faultable(store, 'top-pools:solana', 'api-down');
+    const here = recordedDaemon({ config: { recovery: recoveryConfig() }, store, instances: [first.c], probes: { api: api.probe, apiHasSpareBudget: () => true, apiNewsKey: 'host-1' }, clock, owner: 'here:1:aaaaaa' });
+    // The other process's probe calls find no spare budget: only the news can bring it back.
+    const there = recordedDaemon({ config: { recovery: recoveryConfig() }, store, instances: [second.c], probes: { api: async () => { throw new GtcError('api-down', 'no budget'); }, apiHasSpareBudget: () => false, apiNewsKey: 'host-1' }, clock, owner: 'there:2:bbbbbb' });
+    await here.daemon.start();
+    await there.daemon.start();
+    await drive(clock, 20_000, 250);
+    first.fault.on = false;
+    second.fault.on = false;
+    api.ok = true;
+    await drive(clock, 6_000, 250);
+    await here.daemon.stop();
+    await there.daemon.stop();
+    const upHere = here.transitions.find((e) => e.to === 'healthy');
+    const upThere = there.transitions.find((e) => e.to === 'healthy');
+    assert.ok(upHere && upThere, `both resumed: here ${JSON.stringify(here.transitions.map((e) => [e.to, since(e.at)]))}, there ${JSON.stringify(there.transitions.map((e) => [e.to, since(e.at)]))}`);
+    assert.equal((await store.read.checkpoints.get('api-news', 'host-1'))?.value, String(upHere.at), 'the mark: when it was seen up');
+    assert.ok(upThere.at - upHere.at <= 2_250, `the other resumed ${(upThere.at - upHere.at) / 1000} s later (a pacing step: 2 s)`);
+  });
+
   it('a run refused by this process\'s own breaker is no news that the API is down', async (t) => {
     const { store } = await openSqliteStore(t);
     const clock = new ManualClock(T0);
