@@ -5,6 +5,8 @@ export interface ApiErrorDetails {
   endpoint?: string;
   status?: number;
   cause?: unknown;
+  /** No request went out: this process refused it itself (see GtcError.refusedLocally). */
+  refusedLocally?: boolean;
 }
 
 /** The API answered 429 past the retry budget, or the daily budget is used up. */
@@ -41,7 +43,7 @@ export class ApiUnavailableError extends GtcError {
   readonly reason: 'server-error' | 'network' | 'timeout' | 'breaker-open' | 'overtaken';
 
   constructor(message: string, reason: ApiUnavailableError['reason'], details: ApiErrorDetails = {}) {
-    super('api-down', message, { cause: details.cause, refusedLocally: reason === 'breaker-open' });
+    super('api-down', message, { cause: details.cause, refusedLocally: details.refusedLocally ?? false });
     this.reason = reason;
     this.endpoint = details.endpoint;
     this.status = details.status;

@@ -162,28 +162,29 @@ export class ApiHttp {
   }
 
   private async attempt(endpoint: string, target: string, attempt: number, signal: AbortSignal | undefined): Promise<string | null> {
-    this.checkBreaker(endpoint);
+    this.checkBreaker(endpoint, attempt);
     await this.options.limiter.acquire(signal);
     try {
       return await this.breaker.execute(() => this.fetchOnce(endpoint, target, attempt, signal), (error) => error instanceof ApiUnavailableError);
     } catch (error) {
-      if (error instanceof BrokenCircuitError) throw this.breakerOpen(endpoint, error);
+      if (error instanceof BrokenCircuitError) throw this.breakerOpen(endpoint, error, attempt);
       throw error;
     }
   }
 
-  private checkBreaker(endpoint: string): void {
+  private checkBreaker(endpoint: string, attempt: number): void {
     try {
       this.breaker.check();
     } catch (error) {
-      if (error instanceof BrokenCircuitError) throw this.breakerOpen(endpoint, error);
+      if (error instanceof BrokenCircuitError) throw this.breakerOpen(endpoint, error, attempt);
       throw error;
     }
   }
 
-  private breakerOpen(endpoint: string, error: BrokenCircuitError): ApiUnavailableError {
+  /** Refused by the open breaker: no news about the API when it is the request's first attempt (nothing went out). */
+  private breakerOpen(endpoint: string, error: BrokenCircuitError, attempt: number): ApiUnavailableError {
     const when = error.retryAtMs === null ? 'a probe request is in flight' : `the next probe goes out after ${new Date(error.retryAtMs).toISOString()}`;
-    return new ApiUnavailableError(`The GeckoTerminal API circuit breaker is open after repeated failures; ${when}.`, 'breaker-open', { endpoint });
+    return new ApiUnavailableError(`The GeckoTerminal API circuit breaker is open after repeated failures; ${when}.`, 'breaker-open', { endpoint, refusedLocally: attempt === 1 });
   }
 
   /**

@@ -203,7 +203,10 @@ export class GatedProbe {
     });
   }
 
-  /** One call of the wrapped probe; its outcome becomes evidence dated from its start. */
+  /**
+   * One call of the wrapped probe — unless other processes' news says the API is up, which costs
+   * no call; its outcome becomes evidence dated from its start.
+   */
   private call(startedAt: number): Call {
     const abort = new AbortController();
     const lifetime = this.options.signal;
@@ -211,7 +214,10 @@ export class GatedProbe {
     // The wrapped probe may ignore its signal: the abort settles the call all the same.
     const aborted = new Promise<never>((_, reject) => signal.addEventListener('abort', () => reject(signal.reason), { once: true }));
     aborted.catch(() => undefined);
-    const done = Promise.race([Promise.resolve().then(() => this.inner(signal)), aborted]).then(
+    const ask = async (): Promise<void> => {
+      if (!(await this.heardUpElsewhere(startedAt))) await this.inner(signal);
+    };
+    const done = Promise.race([ask(), aborted]).then(
       () => this.record({ at: startedAt, ok: true }),
       (error: unknown) => {
         if (error instanceof NoSpareBudgetError) this.skipped = { at: Math.max(startedAt, this.skipped?.at ?? -Infinity), error };
@@ -247,9 +253,10 @@ export class GatedProbe {
           // Sleep until the newest evidence (a call, a run) or look is whileDownMs old.
           await this.clock.sleep(Math.max(0, Math.max(this.newestEvidenceAt(), this.lookedWithoutCallAt) + whileDownMs - this.clock.now()), signal);
           if (!this.down()) return;
-          if (await this.heardUpElsewhere()) return;
           const now = this.clock.now();
           if (!this.downWithSpareBudget()) {
+            // No call, but other processes' news still counts.
+            if (await this.heardUpElsewhere(now)) return;
             this.lookedWithoutCallAt = now;
             continue;
           }
@@ -268,10 +275,13 @@ export class GatedProbe {
     return Math.max(this.last?.at ?? -Infinity, this.calls.at(-1)?.startedAt ?? -Infinity, this.skipped?.at ?? -Infinity);
   }
 
-  /** Another process's run fetched data since our newest evidence (that the API is down): it is up. */
-  private async heardUpElsewhere(): Promise<boolean> {
-    const since = this.last?.at;
-    if (since === undefined || !this.options.sharedNews) return false;
+  /**
+   * Another process saw the API up since our newest evidence (at most a spacing back from `now`
+   * when there is none): it is up.
+   */
+  private async heardUpElsewhere(now: number): Promise<boolean> {
+    if (!this.options.sharedNews) return false;
+    const since = this.last?.at ?? now - this.minIntervalMs;
     const at = await this.options.sharedNews(since).catch(() => undefined);
     if (at === undefined || at < since) return false;
     this.record({ at, ok: true, shared: true });

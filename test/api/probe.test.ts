@@ -57,6 +57,15 @@ test('an open breaker does not refuse the probe, and the probe passing closes it
   assert.ok(await api.pool('solana', address), 'ordinary calls go through at once');
 });
 
+test('a request the open breaker refuses before anything went out is marked as no news about the API; one refused after real failures is not', async () => {
+  const { sim, api } = await setup({ maxAttempts: 3, breakerThreshold: 2, breakerHalfOpenAfterMs: 600_000, retryInitialDelayMs: 100 });
+  const address = sim.market.truth.pools()[0]?.address ?? '';
+  fault(sim, { mode: '5xx' });
+  // Two attempts answered 5xx open the breaker; the third is refused by it, after real failures.
+  await assert.rejects(api.pool('solana', address), (e: unknown) => e instanceof ApiUnavailableError && e.reason === 'breaker-open' && !e.refusedLocally);
+  await assert.rejects(api.pool('solana', address), (e: unknown) => e instanceof ApiUnavailableError && e.reason === 'breaker-open' && e.refusedLocally);
+});
+
 test('news that the API answers elsewhere (another process) closes an open breaker without a request', async () => {
   const { sim, api } = await setup({ maxAttempts: 1, breakerThreshold: 2, breakerHalfOpenAfterMs: 600_000 });
   const address = sim.market.truth.pools()[0]?.address ?? '';

@@ -121,3 +121,20 @@ it('a call refused for want of spare budget is no news: the pacing goes on and t
   assert.deepEqual(calls, [2_000, 4_000, 6_000], 'one try per whileDownMs, the refused one included; no call spent by the caller at 4.5 s');
   assert.deepEqual(seenUp, [6_000]);
 });
+
+it('news from another process answers a probe instead of a call: the call budget is kept for the collectors', async () => {
+  const clock = new ManualClock(100_000);
+  let calls = 0;
+  const inner: Probe = async () => {
+    calls += 1;
+    throw new NoSpareBudgetError('no spare API budget for a probe call now');
+  };
+  const news: { at?: number } = {};
+  const gated = new GatedProbe(inner, 30_000, clock, { sharedNews: async (since) => (news.at !== undefined && news.at >= since ? news.at : undefined) });
+  await assert.rejects(gated.probe(AbortSignal.timeout(60_000)), NoSpareBudgetError, 'no news, no budget: the probe fails');
+  assert.equal(calls, 1);
+  await clock.advance(30_000);
+  news.at = clock.now() - 1_000;
+  await gated.probe(AbortSignal.timeout(60_000));
+  assert.equal(calls, 1, 'answered by the news, no call');
+});
