@@ -85,6 +85,8 @@ export interface GatedProbeOptions {
 
 /** Calls on the wire at once; a new call beyond this replaces the oldest (it hung for two spacings). */
 const MAX_IN_FLIGHT = 2;
+/** While the API is down, other processes' news (a database read, no call) is looked at this often. */
+const NEWS_EVERY_MS = 500;
 
 interface Evidence {
   at: number;
@@ -123,8 +125,8 @@ export class GatedProbe {
   private skipped: { at: number; error: unknown } | undefined;
   private readonly calls: Call[] = [];
   private pacing = false;
-  /** When the pacing last looked for news without budget for a call: the next look is a spacing later. */
-  private lookedWithoutCallAt = -Infinity;
+  /** When the pacing last looked for other processes' news (or called, which looks first). */
+  private lookedAt = -Infinity;
   private readonly upListeners = new Set<(seenUpAt: number, news: UpNews) => void>();
   /**
    * Callers waiting on a call also resume on any other call's success. Each waiter leaves the set
@@ -172,7 +174,7 @@ export class GatedProbe {
 
   /**
    * Called whenever the evidence turns from "down" to "up" (so suspended instances can resume
-   * together), with the time the evidence dates from and whether it was only another process's news.
+   * together), with the time it was seen up and whether it was only another process's news.
    */
   onUp(listener: (seenUpAt: number, news: UpNews) => void): () => void {
     this.upListeners.add(listener);
@@ -250,17 +252,18 @@ export class GatedProbe {
     void (async () => {
       try {
         for (;;) {
-          // Sleep until the newest evidence (a call, a run) or look is whileDownMs old.
-          await this.clock.sleep(Math.max(0, Math.max(this.newestEvidenceAt(), this.lookedWithoutCallAt) + whileDownMs - this.clock.now()), signal);
+          // Sleep until a call is due (the newest evidence — a call, a run — is whileDownMs old) or,
+          // sooner, a look at the news.
+          const callAt = this.downWithSpareBudget() ? this.newestEvidenceAt() + whileDownMs : Infinity;
+          const lookAt = this.options.sharedNews ? this.lookedAt + NEWS_EVERY_MS : Infinity;
+          const wakeAt = Math.min(callAt, lookAt);
+          if (wakeAt === Infinity) return;
+          await this.clock.sleep(Math.max(0, wakeAt - this.clock.now()), signal);
           if (!this.down()) return;
           const now = this.clock.now();
-          if (!this.downWithSpareBudget()) {
-            // No call, but other processes' news still counts.
-            if (await this.heardUpElsewhere(now)) return;
-            this.lookedWithoutCallAt = now;
-            continue;
-          }
-          if (now - this.newestEvidenceAt() >= whileDownMs) this.call(now).done.catch(() => undefined);
+          this.lookedAt = now;
+          if (now >= this.newestEvidenceAt() + whileDownMs && this.downWithSpareBudget()) this.call(now).done.catch(() => undefined);
+          else if (await this.heardUpElsewhere(now)) return;
         }
       } catch {
         // Stopped.
@@ -308,6 +311,10 @@ export class GatedProbe {
     this.last = evidence;
     if (!evidence.ok) return;
     for (const resume of [...this.upWaiters]) resume();
-    if (wasDown) for (const listener of this.upListeners) listener(evidence.at, { shared: evidence.shared ?? false });
+    if (!wasDown) return;
+    // Seen up when the answer came (a call dates its evidence from its start, for ordering): a
+    // failure between the two is older news. Another process's news dates from its own time.
+    const seenUpAt = evidence.shared ? evidence.at : Math.max(evidence.at, this.clock.now());
+    for (const listener of this.upListeners) listener(seenUpAt, { shared: evidence.shared ?? false });
   }
 }

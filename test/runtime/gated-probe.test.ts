@@ -83,15 +83,21 @@ it('news from another process that the API is up is taken while down, even witho
     },
   });
   const seenUp: number[] = [];
-  gated.onUp((at) => seenUp.push(at));
+  const heardAt: number[] = [];
+  gated.onUp((at) => {
+    seenUp.push(at);
+    heardAt.push(clock.now());
+  });
   gated.noteFailure(new ApiUnavailableError('GET /networks answered 503.', 'server-error'), 0);
   for (let t = 0; t < 5_000; t += 500) await clock.advance(500);
   news.theirs = 5_200;
   for (let t = 5_000; t < 8_000; t += 500) await clock.advance(500);
   stop.abort();
   assert.deepEqual(calls, [], 'no budget to spare: no call');
-  assert.deepEqual(asked, [0, 0, 0], 'asked every whileDownMs, for news since the evidence that the API is down');
+  assert.equal(asked.length, 12, `asked every 500 ms from 0 to 5.5 s (a read, no call): ${asked.length} times`);
+  assert.ok(asked.every((since) => since === 0), 'for news since the evidence that the API is down');
   assert.deepEqual(seenUp, [5_200]);
+  assert.deepEqual(heardAt, [5_500], 'at the first look after the news');
   await gated.probe(stop.signal);
 });
 
@@ -137,4 +143,20 @@ it('news from another process answers a probe instead of a call: the call budget
   news.at = clock.now() - 1_000;
   await gated.probe(AbortSignal.timeout(60_000));
   assert.equal(calls, 1, 'answered by the news, no call');
+});
+
+it('the API is seen up when a call\'s answer comes, not when the call went out: a failure in between is older news', async () => {
+  const clock = new ManualClock(0);
+  const answer: { ok?: () => void } = {};
+  const inner: Probe = () => new Promise<void>((resolve) => void (answer.ok = resolve));
+  const gated = new GatedProbe(inner, 30_000, clock);
+  const seenUp: number[] = [];
+  gated.onUp((at) => seenUp.push(at));
+  gated.noteFailure(new ApiUnavailableError('GET /networks answered 503.', 'server-error'), 0);
+  await clock.advance(30_000);
+  const probed = gated.probe(AbortSignal.timeout(60_000));
+  await clock.advance(3_000);
+  answer.ok?.();
+  await probed;
+  assert.deepEqual(seenUp, [33_000]);
 });
