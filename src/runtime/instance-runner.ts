@@ -53,7 +53,7 @@ export class InstanceRunner {
   private running = false;
   private lastRunAt: number | null = null;
   private lastSuccessAt: number | null = null;
-  /** When this process last saw a run of the instance fail: older news of a dependency being up changes nothing. */
+  /** When this process last saw a run of the instance fail (really, not refused here): older news of a dependency being up changes nothing. */
   private lastFailedAt = -Infinity;
 
   constructor(options: InstanceRunnerOptions) {
@@ -287,7 +287,9 @@ export class InstanceRunner {
 
   private async afterFailure(error: unknown, started: number, slot: number, replan: boolean, runId?: number, summary?: RunSummary): Promise<void> {
     const at = this.o.clock.now();
-    this.lastFailedAt = at;
+    // A call this process refused itself (its open breaker) saw nothing: news of the API up from
+    // before it still counts.
+    if (!refusedLocally(error)) this.lastFailedAt = at;
     const failureClass = classifyFailure(error);
     const message = errorMessage(error);
     const { transition, next } = this.supervisor.failed(at, failureClass, message);

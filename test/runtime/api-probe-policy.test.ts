@@ -9,6 +9,7 @@ import { describe, it } from 'node:test';
 import type { CollectorInstance } from '../../src/collectors/types.ts';
 import { ManualClock } from '../../src/lib/clock.ts';
 import { GtcError, type FailureClass } from '../../src/lib/errors.ts';
+import { StoreRecords } from '../../src/runtime/store-records.ts';
 import { drive, openSqliteStore, recordedDaemon, recoveryConfig, scriptedCollector, switchableProbe } from './harness.ts';
 
 const T0 = Date.UTC(2025, 8, 15, 6, 45, 0);
@@ -215,6 +216,33 @@ describe('API probe policy', () => {
     // Failed at 0, 2 and 6 s: suspended, its own probe at 11 s is the first call, the pacing after
     // it (news of "down" from the runs would have started the pacing at 2 s).
     assert.deepEqual(calls, [11, 13, 15]);
+  });
+
+  it('news that the API is up wakes an instance whose later failure was only its own breaker refusing', async (t) => {
+    const { store } = await openSqliteStore(t);
+    const clock = new ManualClock(T0);
+    const calls = { n: 0 };
+    const c = scriptedCollector(store, 'new-pools:solana', {
+      intervalMs: 5 * MIN,
+      behaviour: () => {
+        calls.n += 1;
+        if (calls.n === 1) throw new GtcError('api-down', 'GET /networks answered 503.');
+        if (calls.n === 2) throw new GtcError('api-down', 'The GeckoTerminal API circuit breaker is open after repeated failures.', { refusedLocally: true });
+        return 1;
+      },
+    });
+    const recovery = recoveryConfig({ failureThreshold: 10, retryBackoff: ['20s', '60s'] });
+    const { daemon } = recordedDaemon({ config: { recovery }, store, instances: [c], probes: { api: async () => { throw new GtcError('api-down', 'no budget'); }, apiHasSpareBudget: () => false }, clock, owner: 'here:1:aaaaaa' });
+    await daemon.start();
+    // Failed for real at 0 s, refused by its own breaker at 20 s (next retry at 60 s).
+    await drive(clock, 21_000, 250);
+    assert.equal(c.runs.length, 2);
+    // Another process saw the API back at 19 s, before that refusal.
+    await new StoreRecords(store, 'there:2:bbbbbb').markApiUp('default', T0 + 19_000);
+    await drive(clock, 2_000, 250);
+    await daemon.stop();
+    assert.equal(c.runs.length, 3, 'woken by the news, not left to its 60 s retry');
+    assert.equal(c.runs[2]?.outcome, 'ok');
   });
 
   it('a run that made no API call does not pass the API probe', async (t) => {
