@@ -10,7 +10,7 @@ import { classifyFailure, errorMessage, refusedLocally } from '../lib/errors.ts'
 import type { Logger } from '../lib/log.ts';
 import { initialAdaptiveState, recordOutcome, type AdaptiveParams, type AdaptiveState } from './adaptive-interval.ts';
 import type { RuntimeEvents } from './events.ts';
-import { probeOnce, type Probe } from './probes.ts';
+import { probeOnce, type Probe } from './probe.ts';
 import type { InstanceState, RuntimeRecords } from './records.ts';
 import { executeRun } from './run-executor.ts';
 import { RunLedger } from './run-ledger.ts';

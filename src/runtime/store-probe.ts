@@ -1,6 +1,6 @@
 import { GtcError } from '../lib/errors.ts';
 import type { Store } from '../store/index.ts';
-import type { Probe } from './probes.ts';
+import type { Probe } from './probe.ts';
 
 /** The database probe: SELECT 1 and taking (then releasing) the write lock — no data, no cost. */
 export function storeProbe(store: Store): Probe {

@@ -10,7 +10,8 @@ import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { ApiUnavailableError, NoSpareBudgetError } from '../../src/api/index.ts';
 import { ManualClock } from '../../src/lib/clock.ts';
-import { GatedProbe, type Probe } from '../../src/runtime/probes.ts';
+import { GatedProbe } from '../../src/runtime/gated-probe.ts';
+import type { Probe } from '../../src/runtime/probe.ts';
 
 setFlagsFromString('--expose-gc');
 const collectGarbage = runInNewContext('gc') as () => void;

@@ -19,47 +19,17 @@
  * Processes sharing one API budget each pace their own probe; the limiter gives a probe call only
  * spare budget (an even spread of the shared minute), and a call it refuses is no news: the next
  * try comes a spacing later. Together they then probe about once per spacing, and none waits for
- * the next minute when the API comes back. And they share their news through the database: at each
- * pacing step, before a call, a process looks for another's run that fetched data since its own
- * evidence said down — once one process sees the API back, the others follow within a step,
- * without a call of their own (their probe calls would find the budget busy with its catching up).
+ * the next minute when the API comes back. And they share their news through the database
+ * (sharedNews): the first to see the API back marks it, and a run of another that fetched data is
+ * news too. Before every call, and every 500 ms while the API is down (a read, no call), a process
+ * looks for news since its own evidence said down — once one process sees the API back, the others
+ * follow within half a second, without a call of their own (their probe calls would find the
+ * budget busy with its catching up).
  */
 import { NoSpareBudgetError } from '../api/errors.ts';
 import type { Clock } from '../lib/clock.ts';
-import { classifyFailure, GtcError, errorMessage } from '../lib/errors.ts';
-
-/** Resolves when the dependency is usable; throws (why) when it is not. */
-export type Probe = (signal: AbortSignal) => Promise<void>;
-
-export interface ProbeResult {
-  ok: boolean;
-  detail: string;
-}
-
-class ProbeTimeoutError extends GtcError {
-  constructor(ms: number) {
-    super('db-down', `probe did not answer within ${ms} ms`);
-  }
-}
-
-/** Runs a probe under a time limit, as a result rather than an exception. */
-export async function probeOnce(probe: Probe, clock: Clock, timeoutMs: number): Promise<ProbeResult> {
-  const limit = new AbortController();
-  const timeout = new ProbeTimeoutError(timeoutMs);
-  const expired = clock.sleep(timeoutMs, limit.signal).then(() => {
-    limit.abort(timeout);
-    throw timeout;
-  });
-  try {
-    await Promise.race([Promise.resolve().then(() => probe(limit.signal)), expired]);
-    return { ok: true, detail: '' };
-  } catch (err) {
-    return { ok: false, detail: errorMessage(err) };
-  } finally {
-    if (!limit.signal.aborted) limit.abort();
-    expired.catch(() => undefined);
-  }
-}
+import { classifyFailure, GtcError } from '../lib/errors.ts';
+import type { Probe } from './probe.ts';
 
 export interface GatedProbeOptions {
   /**
