@@ -87,7 +87,8 @@ export async function startDaemonApp(options: DaemonAppOptions): Promise<Running
       apiHasSpareBudget: () => api.limiter.hasSpareBudget(),
       // Seen up (perhaps by another process): the client's breaker lets the resumed runs' calls through.
       onApiUp: () => api.noteApiUp(),
-      apiNewsKey: config.api.budgetKey,
+      // The replaced system shared neither a budget nor news between processes.
+      ...(replaced ? {} : { apiNewsKey: config.api.budgetKey }),
     },
   });
   monitor.attach({

@@ -38,7 +38,7 @@ export interface DaemonProbes {
   onApiUp?: () => void;
   /**
    * Processes with the same key share API news through the database (api.budgetKey: one IP, one
-   * API): the first to see the API back tells the others. Default "default".
+   * API): the first to see the API back tells the others. Without it, no news is shared.
    */
   apiNewsKey?: string;
 }
@@ -83,11 +83,11 @@ export class Daemon {
     const recovery = options.config.recovery;
     const spare = options.probes.apiHasSpareBudget;
     const apiInstances = new Set(options.instances.filter((i) => i.dependsOn === 'api').map((i) => i.name));
-    const newsKey = options.probes.apiNewsKey ?? 'default';
+    const newsKey = options.probes.apiNewsKey;
     const apiProbe = new GatedProbe(options.probes.api, recovery.apiProbeInterval, this.clock, {
       signal: this.stopping.signal, ...(spare ? { whileDownMs: recovery.apiProbeWhileDown, hasSpareBudget: spare } : {}),
-      // Processes sharing the database share their news: another's run that fetched data since the outage was seen.
-      sharedNews: (since) => this.records.seenUpByOthers(newsKey, [...apiInstances], since),
+      // Processes sharing the database share their news: another's mark, or its run that fetched data since the outage was seen.
+      ...(newsKey === undefined ? {} : { sharedNews: (since: number) => this.records.seenUpByOthers(newsKey, [...apiInstances], since) }),
     });
     const probeDatabase = options.probes.database ?? storeProbe(options.store);
     const probes: { api: Probe; database: Probe } = {
@@ -116,7 +116,7 @@ export class Daemon {
     if (onApiUp) apiProbe.onUp(() => onApiUp());
     // Seen back here first: the processes still waiting learn it at their next pacing step.
     apiProbe.onUp((seenUpAt, news) => {
-      if (news.shared) return;
+      if (news.shared || newsKey === undefined) return;
       this.records.markApiUp(newsKey, seenUpAt).catch((err: unknown) => this.logger.debug({ err: errorMessage(err) }, 'could not share the news that the API is up'));
     });
     apiProbe.onUp((seenUpAt) => this.wakeWaitingOn(probes.api, seenUpAt));

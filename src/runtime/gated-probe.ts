@@ -97,6 +97,8 @@ export class GatedProbe {
   private pacing = false;
   /** When the pacing last looked for other processes' news (or called, which looks first). */
   private lookedAt = -Infinity;
+  /** When a call was due but budget was not spare: the next is due a spacing later. */
+  private noCallAt = -Infinity;
   private readonly upListeners = new Set<(seenUpAt: number, news: UpNews) => void>();
   /**
    * Callers waiting on a call also resume on any other call's success. Each waiter leaves the set
@@ -224,16 +226,22 @@ export class GatedProbe {
         for (;;) {
           // Sleep until a call is due (the newest evidence — a call, a run — is whileDownMs old) or,
           // sooner, a look at the news.
-          const callAt = this.downWithSpareBudget() ? this.newestEvidenceAt() + whileDownMs : Infinity;
+          const callAt = Math.max(this.newestEvidenceAt(), this.noCallAt) + whileDownMs;
           const lookAt = this.options.sharedNews ? this.lookedAt + NEWS_EVERY_MS : Infinity;
-          const wakeAt = Math.min(callAt, lookAt);
-          if (wakeAt === Infinity) return;
-          await this.clock.sleep(Math.max(0, wakeAt - this.clock.now()), signal);
+          await this.clock.sleep(Math.max(0, Math.min(callAt, lookAt) - this.clock.now()), signal);
           if (!this.down()) return;
           const now = this.clock.now();
           this.lookedAt = now;
-          if (now >= this.newestEvidenceAt() + whileDownMs && this.downWithSpareBudget()) this.call(now).done.catch(() => undefined);
-          else if (await this.heardUpElsewhere(now)) return;
+          if (now >= Math.max(this.newestEvidenceAt(), this.noCallAt) + whileDownMs) {
+            if (this.downWithSpareBudget()) {
+              this.call(now).done.catch(() => undefined);
+              continue;
+            }
+            // No budget to spare: without news to look at, the pacing ends (probes keep the long spacing).
+            if (!this.options.sharedNews) return;
+            this.noCallAt = now;
+          }
+          if (await this.heardUpElsewhere(now)) return;
         }
       } catch {
         // Stopped.

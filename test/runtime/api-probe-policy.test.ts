@@ -153,7 +153,7 @@ describe('API probe policy', () => {
     let toldUp = 0;
     const { daemon, transitions } = recordedDaemon({
       config: { recovery: recoveryConfig() }, store, instances: [a.c], clock, owner: 'here:1:aaaaaa',
-      probes: { api: probe, apiHasSpareBudget: () => false, onApiUp: () => void (toldUp += 1) },
+      probes: { api: probe, apiHasSpareBudget: () => false, onApiUp: () => void (toldUp += 1), apiNewsKey: 'host-1' },
     });
     await daemon.start();
     await drive(clock, 20_000, 250);
@@ -232,13 +232,13 @@ describe('API probe policy', () => {
       },
     });
     const recovery = recoveryConfig({ failureThreshold: 10, retryBackoff: ['20s', '60s'] });
-    const { daemon } = recordedDaemon({ config: { recovery }, store, instances: [c], probes: { api: async () => { throw new GtcError('api-down', 'no budget'); }, apiHasSpareBudget: () => false }, clock, owner: 'here:1:aaaaaa' });
+    const { daemon } = recordedDaemon({ config: { recovery }, store, instances: [c], probes: { api: async () => { throw new GtcError('api-down', 'no budget'); }, apiHasSpareBudget: () => false, apiNewsKey: 'host-1' }, clock, owner: 'here:1:aaaaaa' });
     await daemon.start();
     // Failed for real at 0 s, refused by its own breaker at 20 s (next retry at 60 s).
     await drive(clock, 21_000, 250);
     assert.equal(c.runs.length, 2);
     // Another process saw the API back at 19 s, before that refusal.
-    await new StoreRecords(store, 'there:2:bbbbbb').markApiUp('default', T0 + 19_000);
+    await new StoreRecords(store, 'there:2:bbbbbb').markApiUp('host-1', T0 + 19_000);
     await drive(clock, 2_000, 250);
     await daemon.stop();
     assert.equal(c.runs.length, 3, 'woken by the news, not left to its 60 s retry');
