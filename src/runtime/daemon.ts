@@ -114,7 +114,7 @@ export class Daemon {
     // The API is back: every instance suspended or degraded on it goes now, not at its own next probe or retry.
     const { onApiUp } = options.probes;
     if (onApiUp) apiProbe.onUp(() => onApiUp());
-    // Seen back here first: the processes still waiting learn it at their next pacing step.
+    // Seen back here first: the processes still waiting read the mark within half a second.
     apiProbe.onUp((seenUpAt, news) => {
       if (news.shared || newsKey === undefined) return;
       this.records.markApiUp(newsKey, seenUpAt).catch((err: unknown) => this.logger.debug({ err: errorMessage(err) }, 'could not share the news that the API is up'));
