@@ -30,15 +30,21 @@ async function statusOfRuns(store: Store, collector: string): Promise<string[]> 
   return (await store.read.runs.recent({ collector })).map((run) => run.status);
 }
 
+/** A daemon with an hourly instance, started with the database refusing run closes. */
+async function startRefusingCloses(t: Parameters<typeof openSqliteStore>[0]) {
+  const { store: real } = await openSqliteStore(t);
+  const faulty = refusingRunCloses(real);
+  const clock = new ManualClock(T0);
+  const dexes = scriptedCollector(real, 'dexes', { intervalMs: HOUR });
+  const { daemon } = recordedDaemon({ config: { recovery: recoveryConfig() }, store: faulty.store, instances: [dexes], probes: { api: async () => {} }, clock });
+  faulty.refuse = true;
+  await daemon.start();
+  return { real, faulty, clock, dexes, daemon };
+}
+
 describe('a run close the database refused', () => {
   it('is written within a probe interval, not at the next run an hour later', async (t) => {
-    const { store: real } = await openSqliteStore(t);
-    const faulty = refusingRunCloses(real);
-    const clock = new ManualClock(T0);
-    const dexes = scriptedCollector(real, 'dexes', { intervalMs: HOUR });
-    const { daemon } = recordedDaemon({ config: { recovery: recoveryConfig() }, store: faulty.store, instances: [dexes], probes: { api: async () => {} }, clock });
-    faulty.refuse = true;
-    await daemon.start();
+    const { real, faulty, clock, dexes, daemon } = await startRefusingCloses(t);
     await drive(clock, 1000);
     assert.equal(dexes.runs.length, 1);
     assert.deepEqual(await statusOfRuns(real, 'dexes'), ['running'], 'the close was refused');
@@ -50,13 +56,7 @@ describe('a run close the database refused', () => {
   });
 
   it('is written when the daemon stops, so a clean stop leaves no run `running`', async (t) => {
-    const { store: real } = await openSqliteStore(t);
-    const faulty = refusingRunCloses(real);
-    const clock = new ManualClock(T0);
-    const dexes = scriptedCollector(real, 'dexes', { intervalMs: HOUR });
-    const { daemon } = recordedDaemon({ config: { recovery: recoveryConfig() }, store: faulty.store, instances: [dexes], probes: { api: async () => {} }, clock });
-    faulty.refuse = true;
-    await daemon.start();
+    const { real, faulty, clock, daemon } = await startRefusingCloses(t);
     await drive(clock, 1000);
     faulty.refuse = false;
     await daemon.stop();
@@ -64,13 +64,7 @@ describe('a run close the database refused', () => {
   });
 
   it('that is still refused keeps being retried, and is written once the database takes it', async (t) => {
-    const { store: real } = await openSqliteStore(t);
-    const faulty = refusingRunCloses(real);
-    const clock = new ManualClock(T0);
-    const dexes = scriptedCollector(real, 'dexes', { intervalMs: HOUR });
-    const { daemon } = recordedDaemon({ config: { recovery: recoveryConfig() }, store: faulty.store, instances: [dexes], probes: { api: async () => {} }, clock });
-    faulty.refuse = true;
-    await daemon.start();
+    const { real, faulty, clock, daemon } = await startRefusingCloses(t);
     await drive(clock, 3 * recoveryConfig().probeInterval, 500);
     assert.deepEqual(await statusOfRuns(real, 'dexes'), ['running']);
     faulty.refuse = false;
