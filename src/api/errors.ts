@@ -7,6 +7,8 @@ export interface ApiErrorDetails {
   cause?: unknown;
   /** No request went out: this process refused it itself (see GtcError.refusedLocally). */
   refusedLocally?: boolean;
+  /** When the API was seen failing: the request's send time, or when the breaker opened (see GtcError.seenAt). */
+  seenAt?: number;
 }
 
 /** The API answered 429 past the retry budget, or the daily budget is used up. */
@@ -43,7 +45,7 @@ export class ApiUnavailableError extends GtcError {
   readonly reason: 'server-error' | 'network' | 'timeout' | 'breaker-open' | 'overtaken';
 
   constructor(message: string, reason: ApiUnavailableError['reason'], details: ApiErrorDetails = {}) {
-    super('api-down', message, { cause: details.cause, refusedLocally: details.refusedLocally ?? false });
+    super('api-down', message, { cause: details.cause, refusedLocally: details.refusedLocally ?? false, ...(details.seenAt === undefined ? {} : { seenAt: details.seenAt }) });
     this.reason = reason;
     this.endpoint = details.endpoint;
     this.status = details.status;

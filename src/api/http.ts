@@ -184,7 +184,7 @@ export class ApiHttp {
   /** Refused by the open breaker: no news about the API when it is the request's first attempt (nothing went out). */
   private breakerOpen(endpoint: string, error: BrokenCircuitError, attempt: number): ApiUnavailableError {
     const when = error.retryAtMs === null ? 'a probe request is in flight' : `the next probe goes out after ${new Date(error.retryAtMs).toISOString()}`;
-    return new ApiUnavailableError(`The GeckoTerminal API circuit breaker is open after repeated failures; ${when}.`, 'breaker-open', { endpoint, refusedLocally: attempt === 1 });
+    return new ApiUnavailableError(`The GeckoTerminal API circuit breaker is open after repeated failures; ${when}.`, 'breaker-open', { endpoint, refusedLocally: attempt === 1, seenAt: error.failureSentAt });
   }
 
   /**
@@ -211,15 +211,15 @@ export class ApiHttp {
       if (signal?.aborted) throw signal.reason;
       if (request.overtake.signal.aborted) {
         done('network-error');
-        throw new ApiUnavailableError(`GET ${target} was not answered while a later request was: the API is back, asking again.`, 'overtaken', { endpoint });
+        throw new ApiUnavailableError(`GET ${target} was not answered while a later request was: the API is back, asking again.`, 'overtaken', { endpoint, seenAt: started });
       }
       this.down = true;
       if (error instanceof RequestTimeoutError) {
         done('timeout');
-        throw new ApiUnavailableError(`GET ${target} got no complete response within ${timeoutMs} ms (api.timeoutMs).`, 'timeout', { endpoint, cause: error });
+        throw new ApiUnavailableError(`GET ${target} got no complete response within ${timeoutMs} ms (api.timeoutMs).`, 'timeout', { endpoint, cause: error, seenAt: started });
       }
       done('network-error');
-      throw new ApiUnavailableError(`GET ${target} failed: ${this.scrub(causeText(error))}.`, 'network', { endpoint });
+      throw new ApiUnavailableError(`GET ${target} failed: ${this.scrub(causeText(error))}.`, 'network', { endpoint, seenAt: started });
     } finally {
       this.inFlight.delete(request);
     }
@@ -243,7 +243,7 @@ export class ApiHttp {
       const after = retryAfterMs === undefined ? '' : ` (Retry-After ${Math.ceil(retryAfterMs / 1000)} s)`;
       throw new ApiRateLimitError(`GET ${target} was refused with 429 Too Many Requests${after}.`, { endpoint, status, ...(retryAfterMs === undefined ? {} : { retryAfterMs }) });
     }
-    if (status >= 500) throw new ApiUnavailableError(`GET ${target} answered ${status}.`, 'server-error', { endpoint, status });
+    if (status >= 500) throw new ApiUnavailableError(`GET ${target} answered ${status}.`, 'server-error', { endpoint, status, seenAt: started });
     const detail = this.scrub(response.body.replace(/\s+/g, ' ').trim().slice(0, 120));
     throw new ApiRequestError(`GET ${target} was rejected with ${status}${detail ? `: ${detail}` : ''}.`, { endpoint, status });
   }

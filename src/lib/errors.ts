@@ -13,13 +13,25 @@ export class GtcError extends Error {
    * the dependency, so the failure is no news about it.
    */
   readonly refusedLocally: boolean;
+  /**
+   * When the dependency was seen failing (epoch ms): the failing request's send time, or when the
+   * breaker that refused the call opened. A run may end long after — news of the dependency up
+   * since then makes this failure old news. Undefined: when the error was thrown.
+   */
+  readonly seenAt: number | undefined;
 
-  constructor(failureClass: FailureClass, message: string, options?: { cause?: unknown; refusedLocally?: boolean }) {
+  constructor(failureClass: FailureClass, message: string, options?: { cause?: unknown; refusedLocally?: boolean; seenAt?: number }) {
     super(message, options?.cause === undefined ? undefined : { cause: options.cause });
     this.name = new.target.name;
     this.failureClass = failureClass;
     this.refusedLocally = options?.refusedLocally ?? false;
+    this.seenAt = options?.seenAt;
   }
+}
+
+/** When a failure was seen (GtcError.seenAt), or `fallback` when the error does not say. */
+export function failureSeenAt(error: unknown, fallback: number): number {
+  return error instanceof GtcError && error.seenAt !== undefined ? Math.min(error.seenAt, fallback) : fallback;
 }
 
 /** Whether a failure is no news about the dependency (see GtcError.refusedLocally). */

@@ -119,7 +119,8 @@ export interface CircuitBreakerOptions {
 
 /** Raised by the breaker when it refuses a call; the caller maps it to its own error. */
 export class BrokenCircuitError extends Error {
-  constructor(readonly retryAtMs: number | null) {
+  /** `failureSentAt`: when the call whose failure opened the circuit was made (what it saw is that old). */
+  constructor(readonly retryAtMs: number | null, readonly failureSentAt: number) {
     super(retryAtMs === null ? 'circuit is half-open and its one probe is in flight' : 'circuit is open');
     this.name = 'BrokenCircuitError';
   }
@@ -133,6 +134,8 @@ export class CircuitBreaker {
   private readonly counter: ConsecutiveBreaker;
   private current = CircuitState.Closed;
   private openedAt = 0;
+  /** When the call whose failure opened the circuit was made. */
+  private openedBySentAt = 0;
   private probeInFlight = false;
   /** Counts successes: a call that fails after a later-started call succeeded carries stale news. */
   private successes = 0;
@@ -149,9 +152,9 @@ export class CircuitBreaker {
   check(): void {
     if (this.current === CircuitState.Closed) return;
     if (this.current === CircuitState.Open && this.options.clock.now() - this.openedAt < this.options.halfOpenAfterMs) {
-      throw new BrokenCircuitError(this.openedAt + this.options.halfOpenAfterMs);
+      throw new BrokenCircuitError(this.openedAt + this.options.halfOpenAfterMs, this.openedBySentAt);
     }
-    if (this.probeInFlight) throw new BrokenCircuitError(null);
+    if (this.probeInFlight) throw new BrokenCircuitError(null, this.openedBySentAt);
   }
 
   /**
@@ -175,13 +178,14 @@ export class CircuitBreaker {
       this.probeInFlight = true;
     }
     const successesBefore = this.successes;
+    const sentAt = this.options.clock.now();
     try {
       const result = await fn();
       this.onSuccess();
       return result;
     } catch (error) {
       if (!isFailure(error)) this.onSuccess();
-      else if (this.successes === successesBefore) this.onFailure(probe);
+      else if (this.successes === successesBefore) this.onFailure(probe, sentAt);
       throw error;
     } finally {
       if (probe) this.probeInFlight = false;
@@ -194,10 +198,11 @@ export class CircuitBreaker {
     if (this.current !== CircuitState.Closed) this.transition(CircuitState.Closed);
   }
 
-  private onFailure(probe: boolean): void {
+  private onFailure(probe: boolean, sentAt: number): void {
     const open = this.counter.failure();
     if (probe || (open && this.current === CircuitState.Closed)) {
       this.openedAt = this.options.clock.now();
+      this.openedBySentAt = sentAt;
       this.transition(CircuitState.Open);
     }
   }

@@ -105,7 +105,13 @@ export class Daemon {
       if (event.status === 'ok') this.wakeWaitingOn(probes.database, event.at);
       if (!apiInstances.has(event.instance)) return;
       if (event.status === 'ok' && event.apiCalls > 0) apiProbe.noteSuccess(event.at);
-      else if (event.failureClass === 'api-down' && !event.refusedLocally) apiProbe.noteFailure(new GtcError('api-down', `${event.instance} found the API down`), event.at);
+      else if (event.failureClass === 'api-down' && !event.refusedLocally) {
+        const seenAt = event.failureSeenAt ?? event.at;
+        apiProbe.noteFailure(new GtcError('api-down', `${event.instance} found the API down`), seenAt);
+        // Old news (the run's request went out before the API was seen up): retry now, not after a backoff.
+        const upAt = apiProbe.seenUpSince(seenAt);
+        if (upAt !== undefined) this.wakeWaitingOn(probes.api, upAt);
+      }
     });
     this.runners = options.instances.map((instance) => new InstanceRunner({
       instance, records: this.records, clock: this.clock, logger: this.logger.child({ instance: instance.name }), events: this.events,

@@ -22,6 +22,11 @@ export interface RunFinishedEvent {
   failureClass?: FailureClass;
   /** The failure is no news about the dependency: this process refused the call itself (its open circuit breaker). */
   refusedLocally?: true;
+  /**
+   * When the failure was seen (the failing request's send time), when before `at`: news of the
+   * dependency up since then makes this failure old news.
+   */
+  failureSeenAt?: number;
   /** The collection_runs id, when the run was recorded. */
   runId?: number;
   /** Epoch ms the run ended. */

@@ -153,6 +153,11 @@ export class GatedProbe {
     return () => this.upListeners.delete(listener);
   }
 
+  /** When the API was seen up, if the newest evidence says so and dates from `since` or later. */
+  seenUpSince(since: number): number | undefined {
+    return this.last?.ok && this.last.at >= since ? this.last.at : undefined;
+  }
+
   /** Calls the wrapped probe has actually made are spaced at least this far apart (when the API is not down). */
   get intervalMs(): number {
     return this.minIntervalMs;

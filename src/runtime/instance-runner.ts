@@ -6,7 +6,7 @@
 import type { CollectorInstance, RunSummary } from '../collectors/types.ts';
 import type { GtcConfig } from '../config/index.ts';
 import type { Clock } from '../lib/clock.ts';
-import { classifyFailure, errorMessage, refusedLocally } from '../lib/errors.ts';
+import { classifyFailure, errorMessage, failureSeenAt, refusedLocally } from '../lib/errors.ts';
 import type { Logger } from '../lib/log.ts';
 import { initialAdaptiveState, recordOutcome, type AdaptiveParams, type AdaptiveState } from './adaptive-interval.ts';
 import type { RuntimeEvents } from './events.ts';
@@ -288,8 +288,9 @@ export class InstanceRunner {
   private async afterFailure(error: unknown, started: number, slot: number, replan: boolean, runId?: number, summary?: RunSummary): Promise<void> {
     const at = this.o.clock.now();
     // A call this process refused itself (its open breaker) saw nothing: news of the API up from
-    // before it still counts.
-    if (!refusedLocally(error)) this.lastFailedAt = at;
+    // before it still counts. A failure dates from when it was seen, not from the run's end.
+    const seenAt = failureSeenAt(error, at);
+    if (!refusedLocally(error)) this.lastFailedAt = seenAt;
     const failureClass = classifyFailure(error);
     const message = errorMessage(error);
     const { transition, next } = this.supervisor.failed(at, failureClass, message);
@@ -304,7 +305,8 @@ export class InstanceRunner {
     // The failed slot is released, not finished: any process may run it again — the first whose
     // dependency answers, rather than only this one, which may be suspended for a while.
     const row = { ...this.ledger.row(runId ?? -1, slot, at, 'failed', summary), error: message, failureClass, claim: 'release' as const };
-    await this.ledger.close(refusedLocally(error) ? { ...row, refusedLocally: true } : row, started, this.stateRow());
+    const news = refusedLocally(error) ? { refusedLocally: true as const } : seenAt < at ? { failureSeenAt: seenAt } : {};
+    await this.ledger.close({ ...row, ...news }, started, this.stateRow());
     if (runId === undefined) await this.saveState();
   }
 

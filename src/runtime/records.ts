@@ -45,6 +45,8 @@ export interface FinishedRun {
   failureClass: FailureClass | null;
   /** The failure was this process refusing the call itself (announced, not stored). */
   refusedLocally?: true;
+  /** When the failure was seen, when before finishedAt (GtcError.seenAt; announced, not stored). */
+  failureSeenAt?: number;
   /**
    * What becomes of the slot claim: `finish` (done, nobody retakes it) or `release` (the run
    * failed or was interrupted by shutdown: another live process may take the slot over at once).

@@ -72,7 +72,8 @@ export class RunLedger {
     this.lastRunStatus = run.status;
     this.events.emitRunFinished({
       instance: this.name, status: run.status, durationMs: run.finishedAt - started, rowsWritten: run.rowsWritten, rejected: run.rejected, apiCalls: run.apiCalls,
-      ...(run.failureClass ? { failureClass: run.failureClass } : {}), ...(run.refusedLocally ? { refusedLocally: true as const } : {}), ...(run.runId >= 0 ? { runId: run.runId } : {}), at: run.finishedAt,
+      ...(run.failureClass ? { failureClass: run.failureClass } : {}), ...(run.refusedLocally ? { refusedLocally: true as const } : {}),
+      ...(run.failureSeenAt !== undefined ? { failureSeenAt: run.failureSeenAt } : {}), ...(run.runId >= 0 ? { runId: run.runId } : {}), at: run.finishedAt,
     });
   }
 }

@@ -122,7 +122,8 @@ test('a hang is cut at the timeout', async () => {
   const { sim, api, clock } = await setup(0, { timeoutMs: 4_000, maxAttempts: 1 });
   await fault(sim, { mode: 'hang' });
   const started = clock.now();
-  await assert.rejects(api.pool('solana', sim.market.truth.pools()[0]!.address), (e: unknown) => e instanceof ApiUnavailableError && e.reason === 'timeout' && e.failureClass === 'api-down');
+  // What it saw dates from when the request went out, not from when the wait ended.
+  await assert.rejects(api.pool('solana', sim.market.truth.pools()[0]!.address), (e: unknown) => e instanceof ApiUnavailableError && e.reason === 'timeout' && e.failureClass === 'api-down' && e.seenAt !== undefined && e.seenAt - started < 60 * SPEED);
   const elapsed = clock.now() - started;
   assert.ok(elapsed >= 4_000 && elapsed < 4_000 + 60 * SPEED, `cut after ${elapsed} simulated ms`);
 });
@@ -132,10 +133,16 @@ test('the breaker opens after consecutive failures, lets ONE probe through, and 
   const { sim, api, clock } = await setup(0, { maxAttempts: 1, breakerThreshold: 3, breakerHalfOpenAfterMs: 10_000, hooks: { onBreakerStateChange: (e) => states.push(e.to) } });
   const address = sim.market.truth.pools()[0]!.address;
   await fault(sim, { mode: '5xx' });
-  for (let i = 0; i < 3; i++) await assert.rejects(api.pool('solana', address), (e: unknown) => e instanceof ApiUnavailableError && e.reason === 'server-error');
+  const sent: number[] = [];
+  for (let i = 0; i < 3; i++) {
+    sent.push(clock.now());
+    await assert.rejects(api.pool('solana', address), (e: unknown) => e instanceof ApiUnavailableError && e.reason === 'server-error' && e.seenAt !== undefined && e.seenAt >= (sent[i] as number));
+  }
   assert.equal(api.breakerState, 'open');
   const seen = sim.stats.snapshot().total;
-  await assert.rejects(api.pool('solana', address), (e: unknown) => e instanceof ApiUnavailableError && e.reason === 'breaker-open');
+  // A refusal's news is as old as the request whose failure opened the breaker.
+  await clock.sleep(5_000);
+  await assert.rejects(api.pool('solana', address), (e: unknown) => e instanceof ApiUnavailableError && e.reason === 'breaker-open' && e.seenAt !== undefined && e.seenAt >= (sent[2] as number) && e.seenAt < (sent[2] as number) + 5_000);
   assert.equal(sim.stats.snapshot().total, seen, 'refused without a request');
 
   await fault(sim, { mode: 'none' });

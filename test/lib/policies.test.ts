@@ -97,6 +97,18 @@ test('breaker: a failed probe opens it again; errors that are not failures do no
   assert.equal(breaker.state, 'closed');
 });
 
+test('breaker: a refusal says when the call whose failure opened the circuit was made', async () => {
+  const clock = new ManualClock(0);
+  const breaker = new CircuitBreaker({ clock, threshold: 1, halfOpenAfterMs: 60_000 });
+  // Sent at 0, fails at 15 s (a timeout): what it saw is from 0.
+  const hung = breaker.execute(() => clock.sleep(15_000).then(() => { throw new Error('timeout'); }), () => true);
+  hung.catch(() => undefined);
+  await clock.advance(15_000);
+  await assert.rejects(hung, /timeout/);
+  await clock.advance(1_000);
+  await assert.rejects(breaker.execute(async () => 1, () => true), (e: unknown) => e instanceof BrokenCircuitError && e.failureSentAt === 0 && e.retryAtMs === 75_000);
+});
+
 test('breaker: calls that hung through an outage and fail after a later success carry stale news and do not open it again', async () => {
   const clock = new ManualClock(0);
   const breaker = new CircuitBreaker({ clock, threshold: 2, halfOpenAfterMs: 30_000 });

@@ -245,6 +245,35 @@ describe('API probe policy', () => {
     assert.equal(c.runs[2]?.outcome, 'ok');
   });
 
+  it('a run failing on a request sent before the API was seen up is old news: no new call, and it retries at once', async (t) => {
+    const { store } = await openSqliteStore(t);
+    const clock = new ManualClock(T0);
+    const a = faultable(store, 'new-pools:solana', 'api-down');
+    // b's first run hangs on a request sent at 0 s that times out at 5 s, after the API is back.
+    const b = scriptedCollector(store, 'top-pools:solana', {
+      intervalMs: 5 * MIN,
+      behaviour: async (ctx, n) => {
+        if (n > 1) return 1;
+        const sentAt = ctx.clock.now();
+        await ctx.clock.sleep(5_000, ctx.signal);
+        throw new GtcError('api-down', 'GET /networks/solana/pools got no complete response within 5000 ms.', { seenAt: sentAt });
+      },
+    });
+    const api = switchableProbe(false);
+    api.clock = clock;
+    const { daemon } = recordedDaemon({ config: { recovery: recoveryConfig() }, store, instances: [a.c, b], probes: { api: api.probe, apiHasSpareBudget: () => true }, clock });
+    await daemon.start();
+    await drive(clock, 3_000, 250);
+    a.fault.on = false;
+    api.ok = true;
+    await drive(clock, 7_000, 250);
+    await daemon.stop();
+    // Down at 2 s, up at 4 s; b's failure at 5 s is older than that: no call after 4 s (the old
+    // news would have restarted the pacing: a call at 7 s), and b ran again at 5 s, not after its 2 s backoff.
+    assert.deepEqual(api.calls.map(since), [2, 4]);
+    assert.deepEqual(b.runs.map((r) => [since(r.start), r.outcome]), [[0, 'failed'], [5, 'ok']]);
+  });
+
   it('a run that made no API call does not pass the API probe', async (t) => {
     const { store } = await openSqliteStore(t);
     const clock = new ManualClock(T0);
