@@ -201,14 +201,14 @@ function worstStaleness(intervals: Intervals, runs: readonly RunRow[], from: num
 }
 
 /**
- * The state of an instance in one daemon just before `at`: its last logged transition, or, when
+ * The state of an instance in one process just before `at`: its last logged transition, or, when
  * none was logged yet (a process starts in the state collector_state holds, which all processes
- * share), the state the next transition leaves.
+ * share — a daemon restarted after kill -9 is a new process), the state the next transition leaves.
  */
-function stateBefore(events: readonly DaemonEvent[], daemon: number, instance: string, at: number): string {
+function stateBefore(events: readonly DaemonEvent[], process: { daemon: number; life: number }, instance: string, at: number): string {
   let state: string | undefined;
   for (const e of events) {
-    if (e.kind !== 'transition' || e.daemon !== daemon || e.instance !== instance) continue;
+    if (e.kind !== 'transition' || e.daemon !== process.daemon || e.life !== process.life || e.instance !== instance) continue;
     if (e.at < at) state = e.to;
     else return state ?? e.from;
   }
@@ -229,22 +229,23 @@ function faultOutcome(mode: Mode, w: FaultWindow, blameUntil: number, events: re
   for (const instance of affected) {
     const mine = failures.filter((e) => e.instance === instance);
     const first = mine.reduce((a, b) => (b.at < a.at ? b : a));
-    if (reacted(stateBefore(events, first.daemon, instance, first.at))) detection = Math.max(detection ?? 0, 0);
+    if (reacted(stateBefore(events, first, instance, first.at))) detection = Math.max(detection ?? 0, 0);
     else {
-      const reaction = events.find((e) => e.kind === 'transition' && e.daemon === first.daemon && e.instance === instance && e.at >= first.at - 1 && reacted(e.to));
+      const reaction = events.find((e) => e.kind === 'transition' && e.daemon === first.daemon && e.life === first.life && e.instance === instance && e.at >= first.at - 1 && reacted(e.to));
       if (reaction) detection = Math.max(detection ?? 0, reaction.at - first.at);
       else neverReacted = true;
     }
     // Data flows again when a run of the instance (in any process) succeeds after its last
-    // failure: 0 when that happened before the fault ended; else the first run succeeding after
-    // the end counts from its start (0 when it started during the fault and rode it out).
+    // failure: 0 when that happened before the fault ended; else the earliest-started run
+    // succeeding after the end counts from its start (0 when it started during the fault and rode
+    // it out — a run that finished sooner but started later does not hide it).
     const lastFail = Math.max(...mine.map((e) => e.at));
     if (events.some((e) => e.kind === 'run' && e.ok && e.instance === instance && e.at > lastFail && e.at <= w.end)) {
       recovery = Math.max(recovery ?? 0, 0);
       continue;
     }
     const successes = events.filter((e): e is Extract<DaemonEvent, { kind: 'run' }> => e.kind === 'run' && e.ok && e.instance === instance && e.at > w.end);
-    const success = successes.length ? successes.reduce((a, b) => (b.at < a.at ? b : a)) : undefined;
+    const success = successes.length ? successes.reduce((a, b) => (b.startedAt < a.startedAt ? b : a)) : undefined;
     if (!success) {
       notRecovered.push(instance);
       recovery = Math.max(recovery ?? 0, end - w.end);

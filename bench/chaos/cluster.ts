@@ -14,8 +14,8 @@ const GTC_MAIN = new URL('../../src/cli/main.ts', import.meta.url).pathname;
 
 /** What the harness learns from a daemon's log line. */
 export type DaemonEvent =
-  | { kind: 'transition'; daemon: number; instance: string; at: number; from: string; to: string; reason: string }
-  | { kind: 'run'; daemon: number; instance: string; at: number; startedAt: number; ok: boolean; failureClass: string | null };
+  | { kind: 'transition'; daemon: number; life: number; instance: string; at: number; from: string; to: string; reason: string }
+  | { kind: 'run'; daemon: number; life: number; instance: string; at: number; startedAt: number; ok: boolean; failureClass: string | null };
 
 export interface RssSample {
   daemon: number;
@@ -91,13 +91,15 @@ export class DaemonCluster {
     const child = spawn(process.execPath, [...entry, '--config', this.options.configFile, 'start'], { stdio: ['ignore', 'pipe', 'pipe'], env });
     slot.child = child;
     slot.starts += 1;
+    // Which process of this daemon (restarts after kill -9 are new ones) logged a line.
+    const life = slot.starts;
     slot.exited = new Promise((resolve) => child.once('close', () => resolve()));
     slot.log.write(`# start ${slot.starts} pid ${child.pid} at ${new Date().toISOString()}\n`);
     // The logger writes JSON lines to stderr; either stream is read the same way.
     for (const stream of [child.stdout, child.stderr]) {
       createInterface({ input: stream }).on('line', (line) => {
         slot.log.write(`${line}\n`);
-        this.parse(index, line);
+        this.parse(index, life, line);
       });
     }
   }
@@ -132,7 +134,7 @@ export class DaemonCluster {
     return slot;
   }
 
-  private parse(daemon: number, line: string): void {
+  private parse(daemon: number, life: number, line: string): void {
     if (!line.startsWith('{')) return;
     let entry: Record<string, unknown>;
     try {
@@ -150,11 +152,11 @@ export class DaemonCluster {
     if (!instance) return;
     const at = this.options.timebase.toSim(typeof entry.time === 'string' ? Date.parse(entry.time) : Number(entry.time));
     if (msg.startsWith('state ') && typeof entry.to === 'string') {
-      this.options.onEvent({ kind: 'transition', daemon, instance, at, from: String(entry.from), to: entry.to, reason: String(entry.reason ?? '') });
+      this.options.onEvent({ kind: 'transition', daemon, life, instance, at, from: String(entry.from), to: entry.to, reason: String(entry.reason ?? '') });
     } else if (msg === 'run succeeded') {
-      this.options.onEvent({ kind: 'run', daemon, instance, at, startedAt: at - Number(entry.durationMs ?? 0), ok: true, failureClass: null });
+      this.options.onEvent({ kind: 'run', daemon, life, instance, at, startedAt: at - Number(entry.durationMs ?? 0), ok: true, failureClass: null });
     } else if (msg === 'run failed') {
-      this.options.onEvent({ kind: 'run', daemon, instance, at, startedAt: at, ok: false, failureClass: typeof entry.failureClass === 'string' ? entry.failureClass : null });
+      this.options.onEvent({ kind: 'run', daemon, life, instance, at, startedAt: at, ok: false, failureClass: typeof entry.failureClass === 'string' ? entry.failureClass : null });
     }
   }
 

@@ -40,6 +40,8 @@ export interface PassOutput {
   eventCounts: { runsOk: number; runsFailed: number; transitions: number };
   events: DaemonEvent[];
   timebase: { simStart: number; realStart: number; speed: number };
+  /** Requests the simulator answered during the pass, and per simulated minute (the budget is 30). */
+  apiRequests: { total: number; perMinute: number };
   realSeconds: number;
   simulatedMs: number;
 }
@@ -88,6 +90,7 @@ export async function runPass(options: PassOptions): Promise<PassOutput> {
     lockHolder = await LockHolder.start(url, Math.max(1, 1000 / profile.speed));
     // Fault times count from SIM_START (a slot boundary); the daemons start just before it.
     const start = SIM_START;
+    const requestsBefore = sim.stats.snapshot().total;
     cluster.startAll();
     options.progress(`${mode}: ${DAEMONS} daemons started on ${options.dialect}, ${pools.length} watched pools, ×${profile.speed}`);
 
@@ -118,6 +121,7 @@ export async function runPass(options: PassOptions): Promise<PassOutput> {
     await timebase.until(end);
     await faultsDone;
     await cluster.stopAll();
+    const requests = sim.stats.snapshot().total - requestsBefore;
     options.progress(`${mode}: stopped at ${fmtSim(timebase.now() - start)} simulated (${Math.round((Date.now() - realStarted) / 1000)} s real); checking the database against the simulator's truth`);
 
     const result = await analyse({ mode, store, truth: sim.market.truth, pools, addedAtS, backfillDays: 1, events, windows, intervals: profile.intervals, measuredFrom: start + profile.warmupMs, end });
@@ -127,6 +131,7 @@ export async function runPass(options: PassOptions): Promise<PassOutput> {
       result, windows, skipped, rss: cluster.rss, soak, daemonErrors: { count: cluster.errorCount, first: cluster.errors },
       events,
       timebase: { simStart: timebase.simStart, realStart: timebase.realStart, speed: timebase.speed },
+      apiRequests: { total: requests, perMinute: Math.round((requests / (profile.durationMs / 60_000)) * 10) / 10 },
       eventCounts: {
         runsOk: events.filter((e) => e.kind === 'run' && e.ok).length,
         runsFailed: events.filter((e) => e.kind === 'run' && !e.ok).length,

@@ -185,6 +185,8 @@ export function markdown(run: ChaosRun, command: string): string {
   row('availability over all slots, faults included', `${pct(g.availabilityAllSlots)}% (${g.availabilityAllSlots.succeeded}/${g.availabilityAllSlots.scheduled})`, b && `${pct(b.availabilityAllSlots)}% (${b.availabilityAllSlots.succeeded}/${b.availabilityAllSlots.scheduled})`);
   const replayRow = (r: PassResult | undefined): string | undefined => r?.availabilityIncidentReplay && `${pct(r.availabilityIncidentReplay)}% (${r.availabilityIncidentReplay.succeeded}/${r.availabilityIncidentReplay.scheduled})`;
   if (g.availabilityIncidentReplay) row('availability of the slots during the incident replay', replayRow(g) as string, replayRow(b));
+  const requests = (r: PassOutput): string => `${r.apiRequests.total} (${r.apiRequests.perMinute} per simulated minute; budget 30)`;
+  row('API requests the simulator answered', requests(run.gtc.output), run.baseline && requests(run.baseline.output));
   row('runs ok / failed / abandoned', `${g.runs.ok} / ${g.runs.failed} / ${g.runs.abandoned}`, b && `${b.runs.ok} / ${b.runs.failed} / ${b.runs.abandoned}`);
   row('worst staleness (longest time a 5-min collector had no successful run)', `${Math.round(g.worstStalenessMs / 1000)} s (${g.worstStalenessInstance})`, b && `${Math.round(b.worstStalenessMs / 1000)} s (${b.worstStalenessInstance})`);
   row('peak RSS of a daemon', `${run.gtc.soak.peakRssMb} MB`, bs && `${bs.peakRssMb} MB`);
