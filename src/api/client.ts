@@ -64,6 +64,8 @@ export interface OhlcvOptions {
   limit?: number;
   includeEmptyIntervals?: boolean;
   signal?: AbortSignal;
+  /** Not sent when no budget comes before this (epoch ms): StartByPassedError. */
+  startBy?: number;
 }
 
 const INCLUDE = 'base_token,quote_token,dex';
@@ -203,7 +205,7 @@ export class ApiClient {
       currency: 'usd',
       include_empty_intervals: options.includeEmptyIntervals ? true : undefined,
     };
-    const body = await this.http.get('networks/{network}/pools/{address}/ohlcv/{timeframe}', path, query, options.signal);
+    const body = await this.http.get('networks/{network}/pools/{address}/ohlcv/{timeframe}', path, query, options.signal, options.startBy);
     return body === null ? null : parseOhlcvPage(body, { poolId: `${network}_${poolAddress}`, timeframe, what: `GET /${path}` });
   }
 
@@ -226,10 +228,10 @@ export class ApiClient {
   }
 
   /** The pool's last 300 trades within 24 h (no paging), optionally only above a USD volume. */
-  async trades(network: string, poolAddress: string, options: { minVolumeUsd?: number; signal?: AbortSignal } = {}): Promise<TradesPage | null> {
+  async trades(network: string, poolAddress: string, options: { minVolumeUsd?: number; signal?: AbortSignal; startBy?: number } = {}): Promise<TradesPage | null> {
     const path = `networks/${seg(network)}/pools/${seg(poolAddress)}/trades`;
     const query: Query = { trade_volume_in_usd_greater_than: options.minVolumeUsd || undefined };
-    const body = await this.http.get('networks/{network}/pools/{address}/trades', path, query, options.signal);
+    const body = await this.http.get('networks/{network}/pools/{address}/trades', path, query, options.signal, options.startBy);
     return body === null ? null : parseTradesPage(body, `${network}_${poolAddress}`, `GET /${path}`);
   }
 

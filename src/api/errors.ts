@@ -37,6 +37,16 @@ export class NoSpareBudgetError extends GtcError {
   }
 }
 
+/**
+ * A run's API call did not get budget before the run stopped starting calls (its time is used):
+ * not sent, and the rest of the run's work waits for its next run. Contention, not an outage.
+ */
+export class StartByPassedError extends GtcError {
+  constructor(readonly startBy: number) {
+    super('api-rate-limit', `no API budget before ${new Date(startBy).toISOString()}, when this run stops starting calls; the rest of its work waits for the next run`);
+  }
+}
+
 /** The API is unreachable: 5xx, network error, timeout, or the API circuit breaker is open. */
 export class ApiUnavailableError extends GtcError {
   readonly endpoint: string | undefined;

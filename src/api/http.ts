@@ -117,11 +117,11 @@ export class ApiHttp {
    * GET `path` (already encoded, no leading slash) with `query`. `endpoint` is the route template
    * used in metrics and messages. Resolves with the body text, or null on 404.
    */
-  async get(endpoint: string, path: string, query: Query = {}, signal?: AbortSignal): Promise<string | null> {
+  async get(endpoint: string, path: string, query: Query = {}, signal?: AbortSignal, startBy?: number): Promise<string | null> {
     if (insideWriteTransaction()) throw new GtcError('bug', 'network I/O inside a write transaction');
     const target = this.target(path, query);
     return this.retry.execute(
-      (attempt) => this.attempt(endpoint, target, attempt, signal),
+      (attempt) => this.attempt(endpoint, target, attempt, signal, startBy),
       (error) => this.decide(error),
       {
         signal,
@@ -161,9 +161,9 @@ export class ApiHttp {
     return { retry: false };
   }
 
-  private async attempt(endpoint: string, target: string, attempt: number, signal: AbortSignal | undefined): Promise<string | null> {
+  private async attempt(endpoint: string, target: string, attempt: number, signal: AbortSignal | undefined, startBy: number | undefined): Promise<string | null> {
     this.checkBreaker(endpoint, attempt);
-    await this.options.limiter.acquire(signal);
+    await this.options.limiter.acquire(signal, startBy === undefined ? {} : { startBy });
     try {
       return await this.breaker.execute(() => this.fetchOnce(endpoint, target, attempt, signal), (error) => error instanceof ApiUnavailableError);
     } catch (error) {

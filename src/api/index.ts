@@ -1,7 +1,7 @@
 /** The GeckoTerminal API client's public surface. */
 export { ApiClient, apiClientOptions, createApiClient, type ApiClientOptions, type OhlcvOptions, type PoolListOptions, type PoolsMultiPage } from './client.ts';
 export { MemoryBudgetStore, type BudgetStore, type BudgetTake } from './budget-store.ts';
-export { ApiRateLimitError, ApiRequestError, ApiUnavailableError, InvalidResponseError, NoSpareBudgetError } from './errors.ts';
+export { ApiRateLimitError, ApiRequestError, ApiUnavailableError, InvalidResponseError, NoSpareBudgetError, StartByPassedError } from './errors.ts';
 export { PRO_BASE_URL, PUBLIC_BASE_URL, type ApiHooks } from './http.ts';
 export { MAX_PAGES, MULTI_MAX_ADDRESSES, OHLCV_MAX_LIMIT, PAGE_SIZE, TIMEFRAME_PARAMS, type PageOptions } from './paging.ts';
 export { parseOhlcvPage, type CandlesPage } from './parse-ohlcv.ts';

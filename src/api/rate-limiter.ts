@@ -16,7 +16,7 @@
 import type { Clock } from '../lib/clock.ts';
 import { systemClock } from '../lib/clock.ts';
 import { MemoryBudgetStore, type BudgetStore } from './budget-store.ts';
-import { ApiRateLimitError, NoSpareBudgetError } from './errors.ts';
+import { ApiRateLimitError, NoSpareBudgetError, StartByPassedError } from './errors.ts';
 
 const MINUTE = 60_000;
 const HOUR = 3_600_000;
@@ -142,7 +142,8 @@ export class RateLimiter {
    * processes probing through an outage then share one call every 60/rate s between them, and
    * none of them waits out the rest of a used-up minute when the API comes back.
    */
-  acquire(signal?: AbortSignal, options: { first?: boolean; spare?: boolean } = {}): Promise<number> {
+  acquire(signal?: AbortSignal, options: { first?: boolean; spare?: boolean; startBy?: number } = {}): Promise<number> {
+    if (options.startBy !== undefined) return this.acquireBy(options.startBy, signal, options);
     if (signal?.aborted) return Promise.reject(signal.reason);
     if (options.spare && this.minuteUsedUntil > this.clock.now()) return Promise.reject(this.noSpareBudget());
     return new Promise<number>((resolve, reject) => {
@@ -165,6 +166,22 @@ export class RateLimiter {
       else this.queue.push(waiter);
       void this.pump();
     });
+  }
+
+  /**
+   * `acquire`, given up when the turn has not come by `startBy` (StartByPassedError): a run that
+   * budgets its time stops there, instead of waiting at the limiter past its time limit.
+   */
+  private async acquireBy(startBy: number, signal: AbortSignal | undefined, options: { first?: boolean; spare?: boolean }): Promise<number> {
+    if (this.clock.now() >= startBy) throw new StartByPassedError(startBy);
+    const expiry = new AbortController();
+    const timer = new AbortController();
+    this.clock.sleep(startBy - this.clock.now(), timer.signal).then(() => expiry.abort(new StartByPassedError(startBy)), () => undefined);
+    try {
+      return await this.acquire(signal ? AbortSignal.any([signal, expiry.signal]) : expiry.signal, { first: options.first ?? false, spare: options.spare ?? false });
+    } finally {
+      timer.abort();
+    }
   }
 
   /**

@@ -74,7 +74,7 @@ export async function fetchWindow(
   checkpoint: (tx: WriteTx, page: WindowPage) => Promise<void>,
 ): Promise<WindowResult> {
   const at = nowSeconds(deps);
-  const page = await deps.api.ohlcv(ref.network, ref.address, timeframe, { before: window.end, limit: window.limit, signal: ctx.signal });
+  const page = await deps.api.ohlcv(ref.network, ref.address, timeframe, { before: window.end, limit: window.limit, signal: ctx.signal, ...(ctx.startCallsBy === undefined ? {} : { startBy: ctx.startCallsBy }) });
   tally.apiCalls += 1;
   const source = `ohlcv ${ref.id} ${timeframe} ${new Date(window.start * 1000).toISOString()}`;
   if (page === null) {

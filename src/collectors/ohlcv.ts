@@ -16,7 +16,7 @@
  * the close, 1d once a day — what keeps hundreds of pools × 3 timeframes inside 30 calls a
  * minute. The instance ticks every third of the interval to pick up the units that are due.
  */
-import { OHLCV_MAX_LIMIT, type Timeframe } from '../api/index.ts';
+import { OHLCV_MAX_LIMIT, StartByPassedError, type Timeframe } from '../api/index.ts';
 import type { DataGap } from '../store/index.ts';
 import type { CollectorDeps } from './deps.ts';
 import { nowSeconds } from './deps.ts';
@@ -124,6 +124,8 @@ export function createOhlcvCollector(deps: CollectorDeps, options: OhlcvOptions 
       const tally = new RunTally();
       const started = deps.clock.now();
       const overBudget = (): boolean => deps.clock.now() - started >= runBudgetMs;
+      // No call starts past the budget: one still waiting for API budget then is not sent.
+      const budgeted: RunContext = { ...ctx, startCallsBy: started + runBudgetMs };
       const now = nowSeconds(deps);
       const watched = (await deps.store.read.watchlist.list()).filter((w) => options.poolId === undefined || w.poolId === options.poolId);
       const { refs, unknown } = watchedRefs(watched, deps.config.networks);
@@ -152,7 +154,13 @@ export function createOhlcvCollector(deps: CollectorDeps, options: OhlcvOptions 
           tally.count('claimedElsewhere');
           continue;
         }
-        await withClaim(deps, claim, () => collectUnit(deps, ctx, tally, unit, claim, overBudget));
+        try {
+          await withClaim(deps, claim, () => collectUnit(deps, budgeted, tally, unit, claim, overBudget));
+        } catch (error) {
+          if (!(error instanceof StartByPassedError)) throw error;
+          tally.count('deferred', units.length - index);
+          break;
+        }
       }
       return tally.summary();
     },

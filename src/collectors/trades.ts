@@ -7,7 +7,7 @@
  * in one transaction. A rejected trade not already stored is held in the poll state until an
  * answer serves it again or its span becomes a gap (trade-poll-plan.ts).
  */
-import type { TradeRecord as ApiTradeRecord } from '../api/index.ts';
+import { StartByPassedError, type TradeRecord as ApiTradeRecord } from '../api/index.ts';
 import type { TradeRecord } from '../store/index.ts';
 import type { CollectorDeps } from './deps.ts';
 import { nowSeconds } from './deps.ts';
@@ -46,6 +46,8 @@ export function createTradesCollector(deps: CollectorDeps, options: TradesOption
     async run(ctx) {
       const tally = new RunTally();
       const started = deps.clock.now();
+      // No call starts past the budget: one still waiting for API budget then is not sent.
+      const budgeted: RunContext = { ...ctx, startCallsBy: started + runBudgetMs };
       const watched = (await deps.store.read.watchlist.list()).filter((w) => options.poolId === undefined || w.poolId === options.poolId);
       const { refs, unknown } = watchedRefs(watched, deps.config.networks);
       tally.count('unknownNetwork', unknown.length);
@@ -71,7 +73,13 @@ export function createTradesCollector(deps: CollectorDeps, options: TradesOption
           tally.count('claimedElsewhere');
           continue;
         }
-        states.set(ref.id, await withClaim(deps, unit, () => pollPool(deps, ctx, tally, ref, state, unit, limits)));
+        try {
+          states.set(ref.id, await withClaim(deps, unit, () => pollPool(deps, budgeted, tally, ref, state, unit, limits)));
+        } catch (error) {
+          if (!(error instanceof StartByPassedError)) throw error;
+          tally.count('deferred', due.length);
+          break;
+        }
       }
       return tally.summary();
     },
@@ -87,7 +95,7 @@ async function pollPool(deps: CollectorDeps, ctx: RunContext, tally: RunTally, r
   // The poll's time is taken before the request: the answer holds every trade up to at least then
   // (taking it after would claim trades made while the request was on its way).
   const now = nowSeconds(deps);
-  const page = await deps.api.trades(ref.network, ref.address, { minVolumeUsd, signal: ctx.signal });
+  const page = await deps.api.trades(ref.network, ref.address, { minVolumeUsd, signal: ctx.signal, ...(ctx.startCallsBy === undefined ? {} : { startBy: ctx.startCallsBy }) });
   // When the answer arrived: a short answer holds the 24 h before then (not before `now`).
   const answeredAt = nowSeconds(deps);
   tally.apiCalls += 1;

@@ -30,6 +30,11 @@ export interface RunContext {
   signal: AbortSignal;
   clock: Clock;
   logger: Logger;
+  /**
+   * API calls of this run are not started after this (epoch ms): a call still waiting for budget
+   * then fails with StartByPassedError. Set by collectors that budget their runs (ohlcv, trades).
+   */
+  startCallsBy?: number;
 }
 
 /**

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { ApiRateLimitError, MemoryBudgetStore, NoSpareBudgetError, RateLimiter } from '../../src/api/index.ts';
+import { ApiRateLimitError, MemoryBudgetStore, NoSpareBudgetError, RateLimiter, StartByPassedError } from '../../src/api/index.ts';
 import { ManualClock } from '../../src/lib/clock.ts';
 
 const T0 = Date.UTC(2025, 0, 1, 12, 0, 0);
@@ -32,6 +32,21 @@ test('FIFO between callers: turns are granted in the order they were asked for',
   await Promise.all(all);
   assert.deepEqual(log.map((e) => e.label).join(''), 'AAABCCA');
   assert.deepEqual(log.map((e) => e.at), [0, 1000, 2000, 3000, 4000, 5000, 6000]);
+});
+
+test('`startBy`: a call whose turn has not come by then leaves the queue unsent; the callers behind it move up', async () => {
+  const clock = new ManualClock(T0);
+  const limiter = new RateLimiter({ marginMs: 0, clock, requestsPerMinute: 60 });
+  const log: { label: string; at: number }[] = [];
+  const ahead = start(limiter, clock, 'A', 3, log);
+  // Its turn would come at 3 s; the run stops starting calls at 2.5 s.
+  const late = limiter.acquire(undefined, { startBy: T0 + 2_500 }).then(() => log.push({ label: 'late', at: clock.now() - T0 }));
+  const inTime = limiter.acquire(undefined, { startBy: T0 + 10_000 }).then(() => log.push({ label: 'B', at: clock.now() - T0 }));
+  const rejected = assert.rejects(late, (e: unknown) => e instanceof StartByPassedError && e.failureClass === 'api-rate-limit');
+  await clock.advance(10_000);
+  await Promise.all([...ahead, inTime, rejected]);
+  assert.deepEqual(log.map((e) => `${e.label}@${e.at}`), ['A@0', 'A@1000', 'A@2000', 'B@3000']);
+  await assert.rejects(limiter.acquire(undefined, { startBy: clock.now() }), StartByPassedError, 'past: refused at once');
 });
 
 test('a `first` caller (the health probe) goes ahead of the queue, FIFO among such callers', async () => {
