@@ -41,7 +41,10 @@ it('API outage (all 5xx, 2 simulated minutes): suspended after 3 failures, resum
 
   assert.equal(exit.code, 0, 'clean exit');
   const suspended = affected.filter((o) => o.suspensions > 0);
-  assert.ok(suspended.length >= 2, `the 5-minute slot's instances met the outage and were suspended: ${suspended.map((o) => o.instance).join(', ')}`);
+  // Usually two or three of the slot's instances; one whose call was still queued at the limiter
+  // when the probe calls began (they go first, at the budget's pace) waits there through the
+  // outage and fails nothing.
+  assert.ok(suspended.length >= 1, `the 5-minute slot's instances met the outage and were suspended: ${suspended.map((o) => o.instance).join(', ')}`);
   const goal = withSlack(RESUME_GOAL_MS, SPEED);
   for (const o of affected) {
     const suspendedAt = daemon.transitions(o.instance).find((e) => e.at >= start && e.to === 'suspended')?.at;
