@@ -229,7 +229,9 @@ function faultOutcome(mode: Mode, w: FaultWindow, blameUntil: number, events: re
   for (const instance of affected) {
     const mine = failures.filter((e) => e.instance === instance);
     const first = mine.reduce((a, b) => (b.at < a.at ? b : a));
-    if (reacted(stateBefore(events, first, instance, first.at))) detection = Math.max(detection ?? 0, 0);
+    // The failure's own log line names the state it left: a reaction in the same step is 0, however
+    // many real milliseconds (a GC pause, ×300) separate it from the transition's line.
+    if (reacted(stateBefore(events, first, instance, first.at)) || (first.stateAfter !== undefined && reacted(first.stateAfter))) detection = Math.max(detection ?? 0, 0);
     else {
       const reaction = events.find((e) => e.kind === 'transition' && e.daemon === first.daemon && e.life === first.life && e.instance === instance && e.at >= first.at - 1 && reacted(e.to));
       if (reaction) detection = Math.max(detection ?? 0, reaction.at - first.at);

@@ -15,7 +15,7 @@ const GTC_MAIN = new URL('../../src/cli/main.ts', import.meta.url).pathname;
 /** What the harness learns from a daemon's log line. */
 export type DaemonEvent =
   | { kind: 'transition'; daemon: number; life: number; instance: string; at: number; from: string; to: string; reason: string }
-  | { kind: 'run'; daemon: number; life: number; instance: string; at: number; startedAt: number; ok: boolean; failureClass: string | null };
+  | { kind: 'run'; daemon: number; life: number; instance: string; at: number; startedAt: number; ok: boolean; failureClass: string | null; stateAfter?: string };
 
 export interface RssSample {
   daemon: number;
@@ -156,7 +156,7 @@ export class DaemonCluster {
     } else if (msg === 'run succeeded') {
       this.options.onEvent({ kind: 'run', daemon, life, instance, at, startedAt: at - Number(entry.durationMs ?? 0), ok: true, failureClass: null });
     } else if (msg === 'run failed') {
-      this.options.onEvent({ kind: 'run', daemon, life, instance, at, startedAt: at, ok: false, failureClass: typeof entry.failureClass === 'string' ? entry.failureClass : null });
+      this.options.onEvent({ kind: 'run', daemon, life, instance, at, startedAt: at, ok: false, failureClass: typeof entry.failureClass === 'string' ? entry.failureClass : null, ...(typeof entry.state === 'string' ? { stateAfter: entry.state } : {}) });
     }
   }
 

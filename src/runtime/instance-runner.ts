@@ -294,8 +294,10 @@ export class InstanceRunner {
     const failureClass = classifyFailure(error);
     const message = errorMessage(error);
     const { transition, next } = this.supervisor.failed(at, failureClass, message);
-    if (failureClass === 'bug') this.o.logger.error({ err: error, failureClass }, 'run failed with an unexpected error (a bug)');
-    else this.o.logger.warn({ failureClass, error: message }, 'run failed');
+    // The state the failure left (the transition, if any, is logged next): one line tells what happened and what it did.
+    const state = this.supervisor.state;
+    if (failureClass === 'bug') this.o.logger.error({ err: error, failureClass, state }, 'run failed with an unexpected error (a bug)');
+    else this.o.logger.warn({ failureClass, error: message, state }, 'run failed');
     this.report(transition);
     this.adapt(failureClass === 'db-locked' || failureClass === 'api-rate-limit' ? 'contended' : 'failed');
     const scheduled = nextScheduledTime(slot, this.adaptive.intervalMs);
