@@ -9,6 +9,8 @@ export interface BudgetTake {
   taken: boolean;
   /** Calls left in this window after this take. */
   remaining: number;
+  /** Calls taken in this window, this one included. */
+  used: number;
 }
 
 export interface BudgetStore {
@@ -29,8 +31,8 @@ export class MemoryBudgetStore implements BudgetStore {
       window = { windowStart, used: 0 };
       this.windows.set(key, window);
     }
-    if (window.used >= limit) return { taken: false, remaining: 0 };
+    if (window.used >= limit) return { taken: false, remaining: 0, used: window.used };
     window.used += 1;
-    return { taken: true, remaining: limit - window.used };
+    return { taken: true, remaining: limit - window.used, used: window.used };
   }
 }

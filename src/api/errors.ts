@@ -32,7 +32,8 @@ export class ApiRateLimitError extends GtcError {
  * the API: the probe tries again at its next turn rather than wait for the next minute.
  */
 export class NoSpareBudgetError extends GtcError {
-  constructor(message: string) {
+  /** `retryAt`: when the limiter will have spare budget again (epoch ms), if known. */
+  constructor(message: string, readonly retryAt?: number) {
     super('api-rate-limit', message);
   }
 }

@@ -145,7 +145,7 @@ export class RateLimiter {
   acquire(signal?: AbortSignal, options: { first?: boolean; spare?: boolean; startBy?: number } = {}): Promise<number> {
     if (options.startBy !== undefined) return this.acquireBy(options.startBy, signal, options);
     if (signal?.aborted) return Promise.reject(signal.reason);
-    if (options.spare && this.minuteUsedUntil > this.clock.now()) return Promise.reject(this.noSpareBudget());
+    if (options.spare && this.minuteUsedUntil > this.clock.now()) return Promise.reject(this.noSpareBudget(this.minuteUsedUntil));
     return new Promise<number>((resolve, reject) => {
       const waiter: Waiter = {
         enqueuedAt: this.clock.now(),
@@ -300,7 +300,7 @@ export class RateLimiter {
         }
         const head = this.queue[0] as Waiter;
         if (head.spare && this.minuteUsedUntil > now) {
-          this.settle(head, this.noSpareBudget());
+          this.settle(head, this.noSpareBudget(this.minuteUsedUntil));
           continue;
         }
         const wait = this.waitMs(now);
@@ -313,7 +313,7 @@ export class RateLimiter {
         const perMinute = this.perMinute();
         const minute = await this.store.take(`${this.key}:minute`, minuteStart, head.spare ? evenShare(perMinute, now - minuteStart) : perMinute);
         if (!minute.taken && head.spare) {
-          if (this.queue[0] === head) this.settle(head, this.noSpareBudget());
+          if (this.queue[0] === head) this.settle(head, this.noSpareBudget(nextShareAt(perMinute, minuteStart, minute.used)));
           continue;
         }
         if (!minute.taken) {
@@ -337,8 +337,8 @@ export class RateLimiter {
     return Math.max(1, Math.floor(this.configured));
   }
 
-  private noSpareBudget(): NoSpareBudgetError {
-    return new NoSpareBudgetError(`no spare API budget for a probe call now: this minute's ${this.perMinute()} calls are used ahead of an even spread (by other calls or processes sharing api.budgetKey); the API is probed again shortly.`);
+  private noSpareBudget(retryAt: number): NoSpareBudgetError {
+    return new NoSpareBudgetError(`no spare API budget for a probe call now: this minute's ${this.perMinute()} calls are used ahead of an even spread (by other calls or processes sharing api.budgetKey); the API is probed again shortly.`, retryAt);
   }
 
   /** Removes the head waiter and resolves it (error null) or rejects it. */
@@ -355,6 +355,12 @@ export class RateLimiter {
 /** Calls of a minute's budget an even spread allows `elapsedMs` into the minute, one call of slack included. */
 function evenShare(perMinute: number, elapsedMs: number): number {
   return Math.min(perMinute, Math.ceil((perMinute * elapsedMs) / MINUTE) + 1);
+}
+
+/** When the even spread of the minute starting at `minuteStart` first allows more than `used` calls (the next minute at the latest). */
+function nextShareAt(perMinute: number, minuteStart: number, used: number): number {
+  if (used >= perMinute) return minuteStart + MINUTE;
+  return minuteStart + Math.floor((Math.max(0, used - 1) * MINUTE) / perMinute) + 1;
 }
 
 function dayStart(now: number): number {

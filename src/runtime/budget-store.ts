@@ -29,7 +29,7 @@ export class DatabaseBudgetStore implements BudgetStore {
         this.degraded = false;
         this.logger?.info({ key }, 'API budget is shared through the database again');
       }
-      return { taken: use.allowed, remaining: Math.max(0, limit - use.calls) };
+      return { taken: use.allowed, remaining: Math.max(0, limit - use.calls), used: use.calls };
     } catch (error) {
       if (!this.degraded) {
         this.degraded = true;

@@ -91,10 +91,15 @@ class ProbeReplacedError extends GtcError {
  */
 export class GatedProbe {
   private last: Evidence | undefined;
-  /** The newest call the limiter refused for want of spare budget: no news, but the next try waits a spacing. */
-  private skipped: { at: number; error: unknown } | undefined;
+  /**
+   * The newest call the limiter refused for want of spare budget: no news. The next try waits a
+   * spacing, or less when the limiter said when it will have spare budget again (`retryAt`).
+   */
+  private skipped: { at: number; error: unknown; retryAt?: number } | undefined;
   private readonly calls: Call[] = [];
   private pacing = false;
+  /** Aborted to make a sleeping pacing look again (a refused call may bring the next one forward). */
+  private rethink: AbortController | undefined;
   /** When the pacing last looked for other processes' news (or called, which looks first). */
   private lookedAt = -Infinity;
   /** When a call was due but budget was not spare: the next is due a spacing later. */
@@ -199,7 +204,11 @@ export class GatedProbe {
     const done = Promise.race([ask(), aborted]).then(
       () => this.record({ at: startedAt, ok: true }),
       (error: unknown) => {
-        if (error instanceof NoSpareBudgetError) this.skipped = { at: Math.max(startedAt, this.skipped?.at ?? -Infinity), error };
+        if (error instanceof NoSpareBudgetError) {
+          this.skipped = { at: Math.max(startedAt, this.skipped?.at ?? -Infinity), error, ...(error.retryAt === undefined ? {} : { retryAt: error.retryAt }) };
+          // The pacing planned its next call a spacing ahead: it may come sooner now.
+          this.rethink?.abort();
+        }
         else this.record({ at: startedAt, ok: false, error });
         throw error;
       },
@@ -231,13 +240,13 @@ export class GatedProbe {
         for (;;) {
           // Sleep until a call is due (the newest evidence — a call, a run — is whileDownMs old) or,
           // sooner, a look at the news.
-          const callAt = Math.max(this.newestEvidenceAt(), this.noCallAt) + whileDownMs;
+          const callAt = this.nextCallAt(whileDownMs);
           const lookAt = this.options.sharedNews ? this.lookedAt + NEWS_EVERY_MS : Infinity;
-          await this.clock.sleep(Math.max(0, Math.min(callAt, lookAt) - this.clock.now()), signal);
+          await this.napUntil(Math.min(callAt, lookAt), signal);
           if (!this.down()) return;
           const now = this.clock.now();
           this.lookedAt = now;
-          if (now >= Math.max(this.newestEvidenceAt(), this.noCallAt) + whileDownMs) {
+          if (now >= this.nextCallAt(whileDownMs)) {
             if (this.downWithSpareBudget()) {
               this.call(now).done.catch(() => undefined);
               continue;
@@ -254,6 +263,30 @@ export class GatedProbe {
         this.pacing = false;
       }
     })();
+  }
+
+  /** Sleeps until `at`, or until a refused call makes the pacing look again; throws when stopped. */
+  private async napUntil(at: number, lifetime: AbortSignal): Promise<void> {
+    this.rethink = new AbortController();
+    try {
+      await this.clock.sleep(Math.max(0, at - this.clock.now()), AbortSignal.any([lifetime, this.rethink.signal]));
+    } catch (error) {
+      if (lifetime.aborted) throw error;
+    }
+  }
+
+  /**
+   * While down, when the next call is due: a spacing after the newest evidence — but after a call
+   * the limiter refused (no call went out), as soon as it has spare budget again, still a spacing
+   * after the last call that did go out. Processes sharing the budget then probe at its own pace
+   * (one call every 60/rate s between them), not a refusal's spacing later.
+   */
+  private nextCallAt(whileDownMs: number): number {
+    const spaced = Math.max(this.newestEvidenceAt(), this.noCallAt) + whileDownMs;
+    const lastCall = Math.max(this.last?.at ?? -Infinity, this.calls.at(-1)?.startedAt ?? -Infinity);
+    const refused = this.skipped;
+    if (refused?.retryAt === undefined || refused.at < lastCall) return spaced;
+    return Math.max(lastCall + whileDownMs, this.noCallAt + whileDownMs, Math.min(spaced, refused.retryAt));
   }
 
   /** When the newest evidence, the newest call (still unanswered) or the newest refused call dates from. */

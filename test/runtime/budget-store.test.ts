@@ -30,7 +30,7 @@ async function sharedBudget(stores: Store[]): Promise<void> {
   assert.equal(takes.filter((x) => x.taken).length, 30, 'exactly the limit, across all three');
   assert.equal((await (budgets[0] as DatabaseBudgetStore).take('host-b:minute', window, 30)).taken, true, 'another budget key has its own budget');
   const next = await (budgets[1] as DatabaseBudgetStore).take('host-a:minute', window + MINUTE, 30);
-  assert.deepEqual(next, { taken: true, remaining: 29 }, 'the next minute starts afresh');
+  assert.deepEqual(next, { taken: true, remaining: 29, used: 1 }, 'the next minute starts afresh');
 }
 
 describe('API budget shared through the database', () => {

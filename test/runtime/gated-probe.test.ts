@@ -129,6 +129,34 @@ it('a call refused for want of spare budget is no news: the pacing goes on and t
   assert.deepEqual(seenUp, [6_000]);
 });
 
+it('after a refusal the next try comes when the limiter has spare budget again, not a spacing later', async () => {
+  const clock = new ManualClock(0);
+  const stop = new AbortController();
+  const down = new ApiUnavailableError('GET /networks failed: connect ECONNREFUSED.', 'network');
+  const outcomes: (() => Promise<void>)[] = [
+    () => Promise.reject(down),
+    // Refused at 4 s (other processes took the minute's share); spare budget again at 4.7 s.
+    () => Promise.reject(new NoSpareBudgetError('no spare API budget for a probe call now', 4_700)),
+    // Refused again at 4.7 s; spare at 4.9 s.
+    () => Promise.reject(new NoSpareBudgetError('no spare API budget for a probe call now', 4_900)),
+    // A call went out at 4.9 s: the next is due a spacing later (6.9 s), refused, spare at 7 s.
+    () => Promise.reject(down),
+    () => Promise.reject(new NoSpareBudgetError('no spare API budget for a probe call now', 7_000)),
+    () => Promise.resolve(),
+  ];
+  const calls: number[] = [];
+  const inner: Probe = () => {
+    calls.push(clock.now());
+    return (outcomes.shift() ?? (() => Promise.resolve()))();
+  };
+  const gated = new GatedProbe(inner, 30_000, clock, { whileDownMs: 2_000, hasSpareBudget: () => true, signal: stop.signal });
+  gated.noteFailure(down);
+  for (let t = 0; t < 12_000; t += 100) await clock.advance(100);
+  stop.abort();
+  // Without retryAt: 2, 4, 6, 8, 10 and 12 s (the API seen up 5 s later).
+  assert.deepEqual(calls, [2_000, 4_000, 4_700, 4_900, 6_900, 7_000]);
+});
+
 it('news from another process answers a probe instead of a call: the call budget is kept for the collectors', async () => {
   const clock = new ManualClock(100_000);
   let calls = 0;
