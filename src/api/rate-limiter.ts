@@ -2,19 +2,14 @@
  * The one API rate limiter of a process: every request of every collector waits here, in FIFO
  * order, for a token of a token bucket (default 30/min, burst 1), then for a call from the
  * minute and day budgets of a BudgetStore (shared through the database when several processes
- * share one IP). A 429 halves the rate (multiplicative decrease) and, with Retry-After, blocks
- * every call until then. The rate climbs back on answers (as TCP's window does on acknowledgements):
- * doubling per answered call up to the rate of the first decrease, then a tenth of the configured
- * rate per answered call — so after a 429 storm the full rate is back within a few calls, not
- * minutes. With no calls at all it also climbs back by time, after a quiet hold.
- *
- * During a storm (every call refused) the rate halves once per round, not per refusal: a 429 for a
- * call sent before the last decrease was paced by the old rate and carries no news. The floor is
- * two calls a minute — one per 30 s, the issue's spacing of API probes — so a storm's end is seen
- * within 30 s (within Retry-After when the server sends one).
+ * share one IP). A 429 halves the rate (AdaptiveRate) and, with Retry-After, blocks every call
+ * until then; after a 429 storm the full rate is back within a few answered calls, not minutes.
+ * The lowered rate's floor is two calls a minute — one per 30 s, the issue's spacing of API
+ * probes — so a storm's end is seen within 30 s (within Retry-After when the server sends one).
  */
 import type { Clock } from '../lib/clock.ts';
 import { systemClock } from '../lib/clock.ts';
+import { AdaptiveRate, type AdaptiveRateOptions } from './adaptive-rate.ts';
 import { MemoryBudgetStore, type BudgetStore } from './budget-store.ts';
 import { ApiRateLimitError, NoSpareBudgetError, StartByPassedError } from './errors.ts';
 
@@ -24,7 +19,7 @@ const DAY = 86_400_000;
 /** While the rate recovers, the pump re-reads it at least this often, so recovery is not overslept. */
 const MAX_SLEEP_MS = 1_000;
 
-export interface RateLimiterOptions {
+export interface RateLimiterOptions extends Omit<AdaptiveRateOptions, 'configured'> {
   requestsPerMinute?: number;
   /** Tokens the bucket holds: calls that may go out back to back after a quiet spell. */
   burst?: number;
@@ -33,16 +28,6 @@ export interface RateLimiterOptions {
   budgetStore?: BudgetStore;
   /** Key of the shared budget (`api.budgetKey`). */
   budgetKey?: string;
-  /** Rate multiplier on each 429. */
-  decreaseFactor?: number;
-  /** Floor of the lowered rate (default 2: one call per 30 s). */
-  minRequestsPerMinute?: number;
-  /** With no answered calls, how long the lowered rate holds before it starts climbing back by time. */
-  recoveryHoldMs?: number;
-  /** Rate regained per minute after the hold; default half the configured rate (back within about 3 minutes). */
-  increasePerMinute?: number;
-  /** Rate regained per answered call once past the slow-start threshold; default a tenth of the configured rate. */
-  increasePerAnswer?: number;
   /**
    * Extra time per minute of rate (default 250 ms): the server counts arrivals, we count departures,
    * and latency varies; without it the (rate+1)-th call can land inside the server's 60 s window.
@@ -50,8 +35,6 @@ export interface RateLimiterOptions {
   marginMs?: number;
   /** Called when a caller gets its turn: how long it queued and how many still wait. */
   onAcquire?: (event: { waitedMs: number; queueLength: number }) => void;
-  /** Called when a 429 lowers the rate or the rate is fully restored. */
-  onRateChange?: (event: { requestsPerMinute: number; reason: 'rate-limited' | 'recovered' }) => void;
 }
 
 export interface RateLimiterState {
@@ -85,11 +68,7 @@ export class RateLimiter {
   private readonly clock: Clock;
   private readonly store: BudgetStore;
   private readonly key: string;
-  private readonly decreaseFactor: number;
-  private readonly minRate: number;
-  private readonly holdMs: number;
-  private readonly increasePerMinute: number;
-  private readonly increasePerAnswer: number;
+  private readonly adaptive: AdaptiveRate;
   /** The bucket refills `rate` tokens per this many ms (a minute plus the margin). */
   private readonly period: number;
   private readonly options: RateLimiterOptions;
@@ -102,11 +81,6 @@ export class RateLimiter {
   private blockedUntil = 0;
   /** The shared minute's budget is used up until this (by this or other processes): calls wait, probe calls are refused. */
   private minuteUsedUntil = 0;
-  private lowered: { rate: number; at: number } | null = null;
-  /** When the rate was last decreased: refusals of calls sent before then are not counted again. */
-  private decreasedAt = -Infinity;
-  /** Answered calls double the lowered rate up to this (half the rate the first 429 hit), then add increasePerAnswer. */
-  private slowStartUpTo = 0;
   private remaining: { dayStart: number; value: number } | null = null;
 
   constructor(options: RateLimiterOptions = {}) {
@@ -118,12 +92,7 @@ export class RateLimiter {
     this.clock = options.clock ?? systemClock;
     this.store = options.budgetStore ?? new MemoryBudgetStore();
     this.key = options.budgetKey ?? 'default';
-    this.decreaseFactor = options.decreaseFactor ?? 0.5;
-    this.minRate = Math.min(this.configured, options.minRequestsPerMinute ?? 2);
-    this.holdMs = options.recoveryHoldMs ?? MINUTE;
-    // Climbing by time is for a quiet process (no answers to learn from): brisk, back within minutes.
-    this.increasePerMinute = options.increasePerMinute ?? this.configured / 2;
-    this.increasePerAnswer = options.increasePerAnswer ?? this.configured / 10;
+    this.adaptive = new AdaptiveRate({ ...options, configured: this.configured });
     this.period = MINUTE + Math.max(0, options.marginMs ?? 250);
     this.tokens = this.burst;
     this.lastRefill = this.clock.now();
@@ -191,16 +160,7 @@ export class RateLimiter {
   onRateLimited(retryAfterMs?: number, sentAt?: number): void {
     const now = this.clock.now();
     this.refill(now);
-    let rate = this.rate(now);
-    if (sentAt === undefined || sentAt >= this.decreasedAt) {
-      const before = rate;
-      rate = Math.max(this.minRate, before * this.decreaseFactor);
-      // Deeper in a storm the threshold stays: refusals below it say nothing about the rate the server allows once the storm is over.
-      if (!this.lowered || before > this.slowStartUpTo) this.slowStartUpTo = rate;
-      this.lowered = { rate, at: now };
-      this.decreasedAt = now;
-      this.options.onRateChange?.({ requestsPerMinute: rate, reason: 'rate-limited' });
-    }
+    const rate = this.adaptive.rateLimited(now, sentAt);
     this.tokens = 0;
     if (retryAfterMs !== undefined && retryAfterMs > 0) {
       this.blockedUntil = Math.max(this.blockedUntil, now + retryAfterMs);
@@ -211,18 +171,10 @@ export class RateLimiter {
 
   /** The API answered a call (anything but a 429 or a 5xx): a lowered rate climbs back. */
   onAnswered(): void {
-    if (!this.lowered) return;
+    if (!this.adaptive.isLowered) return;
     const now = this.clock.now();
     this.refill(now);
-    const rate = this.rate(now);
-    if (!this.lowered) return; // climbed back by time just now
-    const next = rate < this.slowStartUpTo ? Math.min(this.slowStartUpTo, rate * 2) : rate + this.increasePerAnswer;
-    if (next < this.configured) {
-      this.lowered = { rate: next, at: now };
-      return;
-    }
-    this.lowered = null;
-    this.options.onRateChange?.({ requestsPerMinute: this.configured, reason: 'recovered' });
+    this.adaptive.answered(now);
   }
 
   state(): RateLimiterState {
@@ -230,7 +182,7 @@ export class RateLimiter {
     const today = dayStart(now);
     return {
       queueLength: this.queue.length,
-      requestsPerMinute: this.rate(now),
+      requestsPerMinute: this.adaptive.at(now),
       configuredRequestsPerMinute: this.configured,
       remainingDaily: this.remaining && this.remaining.dayStart === today ? this.remaining.value : this.dailyLimit,
       dailyLimit: this.dailyLimit,
@@ -255,21 +207,9 @@ export class RateLimiter {
     return this.blockedUntil <= now && onPace;
   }
 
-  /** The allowed rate at `now`: configured, or lowered and climbing back after the hold. */
-  private rate(now: number): number {
-    if (!this.lowered) return this.configured;
-    const climbing = now - this.lowered.at - this.holdMs;
-    if (climbing <= 0) return this.lowered.rate;
-    const rate = this.lowered.rate + (this.increasePerMinute * climbing) / MINUTE;
-    if (rate < this.configured) return rate;
-    this.lowered = null;
-    this.options.onRateChange?.({ requestsPerMinute: this.configured, reason: 'recovered' });
-    return this.configured;
-  }
-
   private refill(now: number): void {
     const elapsed = now - this.lastRefill;
-    if (elapsed > 0) this.tokens = Math.min(this.burst, this.tokens + (elapsed * this.rate(now)) / this.period);
+    if (elapsed > 0) this.tokens = Math.min(this.burst, this.tokens + (elapsed * this.adaptive.at(now)) / this.period);
     this.lastRefill = now;
   }
 
@@ -279,7 +219,7 @@ export class RateLimiter {
     if (blocked > now) return blocked - now;
     this.refill(now);
     if (this.tokens >= 1) return 0;
-    return Math.ceil(((1 - this.tokens) * this.period) / this.rate(now));
+    return Math.ceil(((1 - this.tokens) * this.period) / this.adaptive.at(now));
   }
 
   private exhaustedToday(now: number): boolean {
@@ -306,7 +246,7 @@ export class RateLimiter {
         const wait = this.waitMs(now);
         if (wait > 0) {
           // While the rate climbs back, wake up often enough to use the higher rate.
-          await this.clock.sleep(this.lowered && Math.max(this.blockedUntil, this.minuteUsedUntil) <= now ? Math.min(wait, MAX_SLEEP_MS) : wait);
+          await this.clock.sleep(this.adaptive.isLowered && Math.max(this.blockedUntil, this.minuteUsedUntil) <= now ? Math.min(wait, MAX_SLEEP_MS) : wait);
           continue;
         }
         const minuteStart = now - (now % MINUTE);
