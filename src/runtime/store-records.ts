@@ -52,7 +52,8 @@ export class StoreRecords implements RuntimeRecords {
   }
 
   async markApiUp(newsKey: string, at: number): Promise<void> {
-    await this.store.write((tx) => tx.checkpoints.set(API_NEWS, newsKey, String(at), toSeconds(at)), { label: 'API news' });
+    // Urgent: one row, and the other processes' resumption waits on it (not on this one's page writes).
+    await this.store.write((tx) => tx.checkpoints.set(API_NEWS, newsKey, String(at), toSeconds(at)), { label: 'API news', urgent: true });
   }
 
   async isDisabled(name: string): Promise<boolean> {
