@@ -31,7 +31,7 @@ export interface FaultOutcome {
   detectionMs: number | null;
   /** Some affected instance never reacted (baseline: never suspended) while the fault lasted. */
   neverReacted?: boolean;
-  /** Fault end → start of the first run (any process) that succeeded after the end (worst affected instance; 0 when it started during the fault). */
+  /** Fault end → data flowing again (worst affected instance): the start of a run that succeeded, or the finish of one that rode the fault out (see dataFlowsAfter). */
   recoveryMs: number | null;
   /** Instances that failed during the fault and had no successful run before the scenario ended. */
   notRecovered: string[];
@@ -238,24 +238,31 @@ function faultOutcome(mode: Mode, w: FaultWindow, blameUntil: number, events: re
       else neverReacted = true;
     }
     // Data flows again when a run of the instance (in any process) succeeds after its last
-    // failure: 0 when that happened before the fault ended; else the earliest-started run
-    // succeeding after the end counts from its start (0 when it started during the fault and rode
-    // it out — a run that finished sooner but started later does not hide it).
+    // failure: 0 when that happened before the fault ended; else see dataFlowsAfter.
     const lastFail = Math.max(...mine.map((e) => e.at));
     if (events.some((e) => e.kind === 'run' && e.ok && e.instance === instance && e.at > lastFail && e.at <= w.end)) {
       recovery = Math.max(recovery ?? 0, 0);
       continue;
     }
     const successes = events.filter((e): e is Extract<DaemonEvent, { kind: 'run' }> => e.kind === 'run' && e.ok && e.instance === instance && e.at > w.end);
-    const success = successes.length ? successes.reduce((a, b) => (b.startedAt < a.startedAt ? b : a)) : undefined;
-    if (!success) {
+    if (successes.length === 0) {
       notRecovered.push(instance);
       recovery = Math.max(recovery ?? 0, end - w.end);
       continue;
     }
-    recovery = Math.max(recovery ?? 0, Math.max(0, success.startedAt - w.end));
+    recovery = Math.max(recovery ?? 0, dataFlowsAfter(successes, w.end));
   }
   return { ...base, affected, failedRuns: failures.length, detectionMs: neverReacted ? null : detection, neverReacted, recoveryMs: recovery, notRecovered };
+}
+
+/**
+ * How long after a fault's `end` data flowed again, from the successful runs that finished after
+ * it: a run started after the end counts from its start (its own length is the API's pacing, not
+ * the outage); one that started during the fault and rode it out counts from its finish — a run
+ * held up through the fault for minutes does not hide those minutes.
+ */
+export function dataFlowsAfter(successes: readonly { startedAt: number; at: number }[], end: number): number {
+  return Math.min(...successes.map((run) => (run.startedAt >= end ? run.startedAt : run.at) - end));
 }
 
 /** Runs the killed process left in flight, and the delay until another process completed each such slot. */

@@ -197,7 +197,7 @@ export function markdown(run: ChaosRun, command: string): string {
   lines.push('');
   lines.push('## Faults');
   lines.push('');
-  lines.push('Times are simulated, from the first fault; a kind injected several times shows its worst case. Detection: gtc = first failing run → first non-healthy state (0 when the instance was already degraded); baseline = first failing run → suspended (the replaced system reacted only at its threshold; "never" = not while the fault lasted). Recovery: fault end → start of the first run (any process) that succeeded after the end (0 when the instance already succeeded after its last failure, or the run started during the fault and rode it out), worst affected instance. kill -9: the killed process\'s runs in flight → another process completing their slots.');
+  lines.push('Times are simulated, from the first fault; a kind injected several times shows its worst case. Detection: gtc = first failing run → first non-healthy state (0 when the instance was already degraded); baseline = first failing run → suspended (the replaced system reacted only at its threshold; "never" = not while the fault lasted). Recovery: fault end → start of the first run (any process) that succeeded after the end, or the finish of a successful run that started during the fault and rode it out, whichever comes first (0 when the instance already succeeded after its last failure), worst affected instance. kill -9: the killed process\'s runs in flight → another process completing their slots.');
   lines.push('');
   lines.push('| fault | at | what | failed (gtc, baseline) | detection gtc / baseline | recovery gtc | recovery baseline |');
   lines.push('|---|---|---|---|---|---|---|');

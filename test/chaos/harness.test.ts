@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import BetterSqlite3 from 'better-sqlite3';
 import { LockHolder } from '../../bench/chaos/faults.ts';
+import { dataFlowsAfter } from '../../bench/chaos/analysis.ts';
 import { fit } from '../../bench/chaos/soak.ts';
 import { Timebase } from '../support/timebase.ts';
 import { ScaledClock } from '../../src/lib/clock.ts';
@@ -50,4 +51,14 @@ test('the trend fit finds a slope and calls a flat series flat', () => {
   const flat = fit([0, 1, 2, 3].map((x) => ({ x, y: 150 })));
   assert.equal(flat?.slope, 0);
   assert.equal(fit([{ x: 1, y: 1 }]), undefined);
+});
+
+test('recovery: a run started after the fault counts from its start, one that rode the fault out from its finish', () => {
+  const end = 100_000;
+  // Started 3 s after the end, 40 s long: data flows 3 s after the end.
+  assert.equal(dataFlowsAfter([{ startedAt: 103_000, at: 143_000 }], end), 3_000);
+  // Rode the fault out and finished 1 s after the end: 1 s, not 0.
+  assert.equal(dataFlowsAfter([{ startedAt: 90_000, at: 101_000 }], end), 1_000);
+  // Held up through the fault until 18 min after it: a later-started run that finished sooner does not hide it, nor it the other.
+  assert.equal(dataFlowsAfter([{ startedAt: 50_000, at: end + 18 * 60_000 }, { startedAt: 148_500, at: 150_000 }], end), 48_500);
 });
