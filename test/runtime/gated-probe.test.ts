@@ -36,6 +36,16 @@ async function answerCallersWithFailure(gated: GatedProbe, inner: ReturnType<typ
   return new WeakRef(error);
 }
 
+/** A probe answering with `outcomes` in turn (then passing), and the clock times it was called at. */
+function scriptedProbe(clock: ManualClock, outcomes: (() => Promise<void>)[]): { inner: Probe; calls: number[] } {
+  const calls: number[] = [];
+  const inner: Probe = () => {
+    calls.push(clock.now());
+    return (outcomes.shift() ?? (() => Promise.resolve()))();
+  };
+  return { inner, calls };
+}
+
 it('callers answered while the API stays down are not kept alive until it comes back', async () => {
   const clock = new ManualClock();
   const inner = hangingProbe();
@@ -112,11 +122,7 @@ it('a call refused for want of spare budget is no news: the pacing goes on and t
     () => Promise.reject(new NoSpareBudgetError('no spare API budget for a probe call now')),
     () => Promise.resolve(),
   ];
-  const calls: number[] = [];
-  const inner: Probe = () => {
-    calls.push(clock.now());
-    return (outcomes.shift() ?? (() => Promise.resolve()))();
-  };
+  const { inner, calls } = scriptedProbe(clock, outcomes);
   const gated = new GatedProbe(inner, 30_000, clock, { whileDownMs: 2_000, hasSpareBudget: () => true, signal: stop.signal });
   const seenUp: number[] = [];
   gated.onUp((at) => seenUp.push(at));
@@ -144,11 +150,7 @@ it('after a refusal the next try comes when the limiter has spare budget again, 
     () => Promise.reject(new NoSpareBudgetError('no spare API budget for a probe call now', 7_000)),
     () => Promise.resolve(),
   ];
-  const calls: number[] = [];
-  const inner: Probe = () => {
-    calls.push(clock.now());
-    return (outcomes.shift() ?? (() => Promise.resolve()))();
-  };
+  const { inner, calls } = scriptedProbe(clock, outcomes);
   const gated = new GatedProbe(inner, 30_000, clock, { whileDownMs: 2_000, hasSpareBudget: () => true, signal: stop.signal });
   gated.noteFailure(down);
   for (let t = 0; t < 12_000; t += 100) await clock.advance(100);
