@@ -1,7 +1,7 @@
 #!/usr/bin/env -S node --max-semi-space-size=4
 // Runs the bundled CLI when `npm run build` has produced it, otherwise the TypeScript sources through tsx.
 // V8's young generation capped at 4 MB semi-spaces (default 16): a long-running daemon's RSS is
-// ~30 MB lower for a little more frequent scavenging (the chaos harness measured 171 → 144 MB).
+// ~30 MB lower for a little more frequent scavenging (chaos quick reports: 171.2 MB before, 142.9 MB after; BENCHMARKS.md).
 import { existsSync } from 'node:fs';
 
 const built = new URL('../dist/cli/main.js', import.meta.url);
