@@ -31,7 +31,7 @@ export interface FaultOutcome {
   detectionMs: number | null;
   /** Some affected instance never reacted (baseline: never suspended) while the fault lasted. */
   neverReacted?: boolean;
-  /** Fault end → data flowing again (worst affected instance): the start of a run that succeeded, or the finish of one that rode the fault out (see dataFlowsAfter). */
+  /** Fault end → at work again (worst affected instance): a successful run's start, or its first page stored, after the end (see dataFlowsAfter). */
   recoveryMs: number | null;
   /** Instances that failed during the fault and had no successful run before the scenario ended. */
   notRecovered: string[];
@@ -90,6 +90,8 @@ export interface AnalysisInput {
   addedAtS: number;
   backfillDays: number;
   events: readonly DaemonEvent[];
+  /** Simulated times each instance stored a page at (any process). */
+  pages: ReadonlyMap<string, readonly number[]>;
   windows: readonly FaultWindow[];
   intervals: Intervals;
   /** Simulated ms: measured span (after warm-up) and the end. */
@@ -119,7 +121,7 @@ export async function analyse(input: AnalysisInput): Promise<PassResult> {
   const windows = [...input.windows].sort((a, b) => a.start - b.start);
   // Failures are blamed on a fault until 30 s after it, or until the next fault begins.
   const blameUntil = (w: FaultWindow): number => Math.min(w.end + BLAME_AFTER_MS, ...windows.filter((x) => x.kind !== 'kill-9' && x.start >= w.end).map((x) => x.start));
-  const faults = windows.map((w) => faultOutcome(input.mode, w, blameUntil(w), input.events, runs, input.end));
+  const faults = windows.map((w) => faultOutcome(input.mode, w, blameUntil(w), input.events, input.pages, runs, input.end));
   const replay = windows.find((w) => w.kind === 'incident-replay');
   const slotsReplay = replay ? availability(input.intervals, runs, replay.start, replay.end, [], true) : undefined;
 
@@ -215,7 +217,7 @@ function stateBefore(events: readonly DaemonEvent[], process: { daemon: number; 
   return state ?? 'healthy';
 }
 
-function faultOutcome(mode: Mode, w: FaultWindow, blameUntil: number, events: readonly DaemonEvent[], runs: readonly RunRow[], end: number): FaultOutcome {
+function faultOutcome(mode: Mode, w: FaultWindow, blameUntil: number, events: readonly DaemonEvent[], pages: ReadonlyMap<string, readonly number[]>, runs: readonly RunRow[], end: number): FaultOutcome {
   const base = { kind: w.kind, start: w.start, end: w.end, detail: w.detail, outage: w.outage };
   if (w.kind === 'kill-9') return { ...base, ...killOutcome(w, runs) };
   const failures = events.filter((e): e is Extract<DaemonEvent, { kind: 'run' }> => e.kind === 'run' && !e.ok && e.at >= w.start && e.at <= blameUntil);
@@ -237,32 +239,35 @@ function faultOutcome(mode: Mode, w: FaultWindow, blameUntil: number, events: re
       if (reaction) detection = Math.max(detection ?? 0, reaction.at - first.at);
       else neverReacted = true;
     }
-    // Data flows again when a run of the instance (in any process) succeeds after its last
-    // failure: 0 when that happened before the fault ended; else see dataFlowsAfter.
+    // The instance is at work again when it (in any process) stores a page or completes a run
+    // after its last failure: 0 when that happened before the fault ended; else see dataFlowsAfter.
     const lastFail = Math.max(...mine.map((e) => e.at));
-    if (events.some((e) => e.kind === 'run' && e.ok && e.instance === instance && e.at > lastFail && e.at <= w.end)) {
+    const successes = events.filter((e): e is Extract<DaemonEvent, { kind: 'run' }> => e.kind === 'run' && e.ok && e.instance === instance);
+    const stored = pages.get(instance) ?? [];
+    if ([...successes.map((run) => run.at), ...stored].some((at) => at > lastFail && at <= w.end)) {
       recovery = Math.max(recovery ?? 0, 0);
       continue;
     }
-    const successes = events.filter((e): e is Extract<DaemonEvent, { kind: 'run' }> => e.kind === 'run' && e.ok && e.instance === instance && e.at > w.end);
-    if (successes.length === 0) {
+    if (!successes.some((run) => run.at > w.end)) {
       notRecovered.push(instance);
       recovery = Math.max(recovery ?? 0, end - w.end);
       continue;
     }
-    recovery = Math.max(recovery ?? 0, dataFlowsAfter(successes, w.end));
+    recovery = Math.max(recovery ?? 0, dataFlowsAfter(successes, stored, w.end));
   }
   return { ...base, affected, failedRuns: failures.length, detectionMs: neverReacted ? null : detection, neverReacted, recoveryMs: recovery, notRecovered };
 }
 
 /**
- * How long after a fault's `end` data flowed again, from the successful runs that finished after
- * it: a run started after the end counts from its start (its own length is the API's pacing, not
- * the outage); one that started during the fault and rode it out counts from its finish — a run
- * held up through the fault for minutes does not hide those minutes.
+ * How long after a fault's `end` the instance was at work again: the start of a run that
+ * succeeded after the end (its own length is the API's pacing, not the outage), or the first page
+ * it stored after the end — by a run that rode the fault out (not its start, that would hide a run
+ * held up through the fault for minutes; nor its finish, the rest of a long run is pacing too),
+ * or by any other run — or the finish of a run that rode it out with nothing to store.
  */
-export function dataFlowsAfter(successes: readonly { startedAt: number; at: number }[], end: number): number {
-  return Math.min(...successes.map((run) => (run.startedAt >= end ? run.startedAt : run.at) - end));
+export function dataFlowsAfter(successes: readonly { startedAt: number; at: number }[], pageTimes: readonly number[], end: number): number {
+  const resumed = [...pageTimes.filter((at) => at >= end), ...successes.filter((run) => run.at >= end).map((run) => (run.startedAt >= end ? run.startedAt : run.at))];
+  return Math.min(...resumed) - end;
 }
 
 /** Runs the killed process left in flight, and the delay until another process completed each such slot. */

@@ -1,7 +1,7 @@
 /**
  * Several real `gtc start` processes on one database, on the accelerated clock the simulator
  * uses (GTC_CLOCK_* hooks). Reads each daemon's JSON log for the runtime's own record of state
- * changes and runs (times converted to simulated time), samples resident memory from /proc, and
+ * changes, runs and stored pages (times converted to simulated time), samples resident memory from /proc, and
  * can kill -9 and restart any of them.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -36,6 +36,8 @@ export interface ClusterOptions {
   /** A built bin/gtc.js (default: the TypeScript sources through tsx). */
   gtcBin?: string;
   onEvent: (event: DaemonEvent) => void;
+  /** A page of `instance` was stored at simulated time `at` (debug lines: many, kept apart from the events). */
+  onPage?: (instance: string, at: number) => void;
   rssEveryMs?: number;
 }
 
@@ -153,7 +155,8 @@ export class DaemonCluster {
     const instance = typeof entry.instance === 'string' ? entry.instance : undefined;
     if (!instance) return;
     const at = this.options.timebase.toSim(typeof entry.time === 'string' ? Date.parse(entry.time) : Number(entry.time));
-    if (msg.startsWith('state ') && typeof entry.to === 'string') {
+    if (msg === 'page stored') this.options.onPage?.(instance, at);
+    else if (msg.startsWith('state ') && typeof entry.to === 'string') {
       this.options.onEvent({ kind: 'transition', daemon, life, instance, at, from: String(entry.from), to: entry.to, reason: String(entry.reason ?? '') });
     } else if (msg === 'run succeeded') {
       this.options.onEvent({ kind: 'run', daemon, life, instance, at, startedAt: at - Number(entry.durationMs ?? 0), ok: true, failureClass: null });

@@ -42,7 +42,8 @@ export function daemonConfig(mode: Mode, databaseUrl: string, simUrl: string, se
       discovery: { enabled: false },
     },
     server: { enabled: false },
-    log: { level: 'info' },
+    // Debug: each stored page is logged, which is when data flowed again after a fault (recovery).
+    log: { level: 'debug' },
   };
   if (mode === 'baseline') {
     config.database = { ...config.database, maxRetryWait: 0, breakerThreshold: 1_000_000 };

@@ -37,7 +37,7 @@ export interface PassOutput {
   soak: SoakSample[];
   daemonErrors: { count: number; first: string[] };
   /** Runs and state changes the daemons logged (what detection and recovery are computed from). */
-  eventCounts: { runsOk: number; runsFailed: number; transitions: number };
+  eventCounts: { runsOk: number; runsFailed: number; transitions: number; pagesStored: number };
   events: DaemonEvent[];
   timebase: { simStart: number; realStart: number; speed: number };
   /** Requests the simulator answered during the pass, and per simulated minute (the budget is 30). */
@@ -85,7 +85,13 @@ export async function runPass(options: PassOptions): Promise<PassOutput> {
     const configFile = join(dir, 'gtc.config.json');
     writeDaemonConfig(configFile, withOverrides(daemonConfig(mode, url, sim.url, { speed: profile.speed, intervals: profile.intervals, ...(profile.apiTimeoutMs ? { apiTimeoutMs: profile.apiTimeoutMs } : {}) }), options.overrides));
     const events: DaemonEvent[] = [];
-    cluster = new DaemonCluster({ count: DAEMONS, configFile, logDir: dir, timebase, emulateReplacedSystem: mode === 'baseline', ...(options.gtcBin ? { gtcBin: options.gtcBin } : {}), onEvent: (e) => events.push(e) });
+    const pages = new Map<string, number[]>();
+    const onPage = (instance: string, at: number): void => {
+      const times = pages.get(instance);
+      if (times) times.push(at);
+      else pages.set(instance, [at]);
+    };
+    cluster = new DaemonCluster({ count: DAEMONS, configFile, logDir: dir, timebase, emulateReplacedSystem: mode === 'baseline', ...(options.gtcBin ? { gtcBin: options.gtcBin } : {}), onEvent: (e) => events.push(e), onPage });
     // One LOCK TABLE attempt may stall PostgreSQL writers for about 1 simulated second at most.
     lockHolder = await LockHolder.start(url, Math.max(1, 1000 / profile.speed));
     // Fault times count from SIM_START (a slot boundary); the daemons start just before it.
@@ -124,7 +130,7 @@ export async function runPass(options: PassOptions): Promise<PassOutput> {
     const requests = sim.stats.snapshot().total - requestsBefore;
     options.progress(`${mode}: stopped at ${fmtSim(timebase.now() - start)} simulated (${Math.round((Date.now() - realStarted) / 1000)} s real); checking the database against the simulator's truth`);
 
-    const result = await analyse({ mode, store, truth: sim.market.truth, pools, addedAtS, backfillDays: 1, events, windows, intervals: profile.intervals, measuredFrom: start + profile.warmupMs, end });
+    const result = await analyse({ mode, store, truth: sim.market.truth, pools, addedAtS, backfillDays: 1, events, pages, windows, intervals: profile.intervals, measuredFrom: start + profile.warmupMs, end });
     const finalSample = await soakSample(store, dbFile, profile.durationMs).catch(() => undefined);
     if (finalSample) soak.push(finalSample);
     return {
@@ -136,6 +142,7 @@ export async function runPass(options: PassOptions): Promise<PassOutput> {
         runsOk: events.filter((e) => e.kind === 'run' && e.ok).length,
         runsFailed: events.filter((e) => e.kind === 'run' && !e.ok).length,
         transitions: events.filter((e) => e.kind === 'transition').length,
+        pagesStored: [...pages.values()].reduce((sum, times) => sum + times.length, 0),
       },
       realSeconds: (Date.now() - realStarted) / 1000, simulatedMs: profile.durationMs,
     };

@@ -60,6 +60,8 @@ export async function commitPage(
   tally.rowsWritten += rows;
   tally.rejected += rejected;
   tally.pages += 1;
+  // Debug level: a long run's progress, page by page (and, for the chaos harness, when data flowed).
+  ctx.logger.debug({ source: page.source, rows, rejected }, 'page stored');
   for (const item of page.rejected) {
     const rejection: Rejection = { source: page.source, index: item.index, reason: item.reason, ...(item.id === undefined ? {} : { id: item.id }) };
     ctx.logger.warn(rejection, 'rejected an invalid item; the rest of its page is stored');

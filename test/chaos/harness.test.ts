@@ -53,12 +53,16 @@ test('the trend fit finds a slope and calls a flat series flat', () => {
   assert.equal(fit([{ x: 1, y: 1 }]), undefined);
 });
 
-test('recovery: a run started after the fault counts from its start, one that rode the fault out from its finish', () => {
+test('recovery: a run started after the fault counts from its start, one that rode the fault out from its first page after the end', () => {
   const end = 100_000;
-  // Started 3 s after the end, 40 s long: data flows 3 s after the end.
-  assert.equal(dataFlowsAfter([{ startedAt: 103_000, at: 143_000 }], end), 3_000);
-  // Rode the fault out and finished 1 s after the end: 1 s, not 0.
-  assert.equal(dataFlowsAfter([{ startedAt: 90_000, at: 101_000 }], end), 1_000);
-  // Held up through the fault until 18 min after it: a later-started run that finished sooner does not hide it, nor it the other.
-  assert.equal(dataFlowsAfter([{ startedAt: 50_000, at: end + 18 * 60_000 }, { startedAt: 148_500, at: 150_000 }], end), 48_500);
+  // Started 3 s after the end, 40 s long: 3 s.
+  assert.equal(dataFlowsAfter([{ startedAt: 103_000, at: 143_000 }], [110_000, 120_000], end), 3_000);
+  // Rode the fault out, stored a page 1 s after the end and finished minutes later: 1 s; pages before the end do not count.
+  assert.equal(dataFlowsAfter([{ startedAt: 90_000, at: end + 5 * 60_000 }], [95_000, 101_000, 130_000], end), 1_000);
+  // Rode it out with nothing to store: its finish.
+  assert.equal(dataFlowsAfter([{ startedAt: 90_000, at: 104_000 }], [], end), 4_000);
+  // Held up through the fault until 18 min after it: a later-started run does not hide it, nor it the other.
+  assert.equal(dataFlowsAfter([{ startedAt: 50_000, at: end + 19 * 60_000 }, { startedAt: 148_500, at: 150_000 }], [end + 18 * 60_000], end), 48_500);
+  // A run that stored pages after the end and then failed (a later fault) still shows data flowing.
+  assert.equal(dataFlowsAfter([{ startedAt: 400_000, at: 410_000 }], [102_000], end), 2_000);
 });

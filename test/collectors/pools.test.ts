@@ -6,7 +6,9 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { Writable } from 'node:stream';
 import { buildCollectors } from '../../src/collectors/index.ts';
+import { createLogger } from '../../src/lib/log.ts';
 import { tempDir } from '../support/temp-dir.ts';
 import { runOnce, startHarness, watchPools } from './support/harness.ts';
 
@@ -16,7 +18,9 @@ test('refreshing 95 watched pools costs 4 API calls, counted at the simulator', 
   const ids = await watchPools(h, 95);
   h.sim.stats.reset();
   const [watchlist] = buildCollectors(h.deps, { collectors: ['watchlist'] });
-  const summary = await runOnce(h, watchlist!);
+  const lines: string[] = [];
+  const logger = createLogger({ level: 'debug', destination: new Writable({ write: (chunk, _enc, done) => (lines.push(String(chunk)), done()) }) });
+  const summary = await runOnce({ ...h, logger }, watchlist!);
   const stats = h.sim.stats.snapshot();
   assert.equal(stats.total, 4);
   assert.deepEqual(stats.byRoute['/networks/:network/pools/multi/:addresses'], { 200: 4 });
@@ -29,6 +33,11 @@ test('refreshing 95 watched pools costs 4 API calls, counted at the simulator', 
   const run = await h.store.read.runs.get(summary.runId);
   assert.equal(run?.rowsWritten, summary.rowsWritten);
   assert.ok(summary.rowsWritten >= 95 * 2);
+  // Each page's commit is logged at debug level (a long run's progress; the chaos harness's "data flowed").
+  const pageLines = lines.map((l) => JSON.parse(l) as { msg: string; rows?: number; source?: string }).filter((l) => l.msg === 'page stored');
+  assert.equal(pageLines.length, 4);
+  assert.equal(pageLines.reduce((sum, l) => sum + (l.rows ?? 0), 0), summary.rowsWritten);
+  assert.ok(pageLines.every((l) => typeof l.source === 'string' && l.source.length > 0));
   // The watchlist rows got their symbol and name from the API.
   const watched = await h.store.read.watchlist.list();
   assert.ok(watched.every((w) => w.symbol && w.name));
