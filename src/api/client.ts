@@ -7,6 +7,7 @@ import type { GtcConfig } from '../config/schema.ts';
 import type { Clock } from '../lib/clock.ts';
 import { systemClock } from '../lib/clock.ts';
 import type { BudgetStore } from './budget-store.ts';
+import type { ApiNews } from './availability.ts';
 import { ApiHttp, PRO_BASE_URL, PUBLIC_BASE_URL, type ApiHooks, type Query } from './http.ts';
 import { chunk, MULTI_MAX_ADDRESSES, OHLCV_MAX_LIMIT, paginate, TIMEFRAME_PARAMS, type PageOptions } from './paging.ts';
 import { parseOhlcvPage, type CandlesPage } from './parse-ohlcv.ts';
@@ -112,9 +113,19 @@ export class ApiClient {
     return this.http.breaker.state;
   }
 
-  /** The API was seen answering elsewhere (another process's runs): the circuit breaker closes, as after a passing probe. */
-  noteApiUp(): void {
+  /**
+   * The API was seen answering at `seenUpAt` elsewhere (a probe, another process's runs): the
+   * circuit breaker closes, as after a passing probe, and requests hung since before then, or
+   * waiting to retry, ask again at once.
+   */
+  noteApiUp(seenUpAt: number = this.clock.now()): void {
     this.http.breaker.recordSuccess();
+    this.http.availability.seenUp(seenUpAt);
+  }
+
+  /** Each request that finds the API unavailable, and the first answer after one (see ApiAvailability). */
+  onApiNews(listener: (news: ApiNews) => void): () => void {
+    return this.http.availability.onNews(listener);
   }
 
   /**

@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import type { Clock } from '../lib/clock.ts';
 import { GtcError } from '../lib/errors.ts';
 import { insideWriteTransaction } from '../lib/write-scope.ts';
+import { ApiAvailability } from './availability.ts';
 import { ApiRateLimitError, ApiRequestError, ApiUnavailableError, InvalidResponseError } from './errors.ts';
 import { BrokenCircuitError, CircuitBreaker, RequestTimeoutError, RetryPolicy, withTimeout, type BreakerState, type RetryDecision } from '../lib/policies.ts';
 import type { RateLimiter } from './rate-limiter.ts';
@@ -46,12 +47,6 @@ export interface HttpOptions {
 
 export type Query = Record<string, string | number | boolean | undefined>;
 
-/** A request on the wire: when it was sent, and how to cut it short when it is overtaken. */
-interface InFlight {
-  seq: number;
-  overtake: AbortController;
-}
-
 function userAgent(): string {
   const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version?: string; homepage?: string };
   return `gtc/${pkg.version ?? '0'}${pkg.homepage ? ` (+${pkg.homepage})` : ''}`;
@@ -90,10 +85,8 @@ export class ApiHttp {
   private readonly retry: RetryPolicy;
   private readonly base: string;
   private readonly headers: Record<string, string>;
-  private readonly inFlight = new Set<InFlight>();
-  private sent = 0;
-  /** An attempt failed with the API unavailable, and nothing has been answered since. */
-  private down = false;
+  /** Which requests are on the wire, whether the API was found down, and who wants to know. */
+  readonly availability = new ApiAvailability();
 
   constructor(private readonly options: HttpOptions) {
     this.base = options.baseUrl.replace(/\/+$/, '');
@@ -125,6 +118,8 @@ export class ApiHttp {
       (error) => this.decide(error),
       {
         signal,
+        // A wait after a failure ends when the API is seen answering again (here or elsewhere).
+        wake: () => this.availability.backSignal,
         onRetry: ({ attempt, delayMs, error }) => this.options.hooks?.onRetry?.({ endpoint, attempt, delayMs, reason: this.scrub(causeText(error)) }),
       },
     );
@@ -187,19 +182,12 @@ export class ApiHttp {
     return new ApiUnavailableError(`The GeckoTerminal API circuit breaker is open after repeated failures; ${when}.`, 'breaker-open', { endpoint, refusedLocally: attempt === 1, seenAt: error.failureSentAt });
   }
 
-  /**
-   * One HTTP exchange. A request that hung through an outage would wait out api.timeoutMs after
-   * the API is back (a hung connection is not answered later): so the first answer after the API
-   * was found unavailable cuts short every request sent before it and still unanswered, and their
-   * callers retry at once (TCP's fast retransmit: a later packet acknowledged means an earlier one
-   * is lost). In normal operation (nothing failed) no request is ever cut short, however slow.
-   */
+  /** One HTTP exchange; a request hung through an outage is cut short when the API answers again (ApiAvailability). */
   private async fetchOnce(endpoint: string, target: string, attempt: number, signal: AbortSignal | undefined): Promise<string | null> {
     const { clock, hooks, timeoutMs } = this.options;
     const started = clock.now();
     const done = (status: number | 'timeout' | 'network-error'): void => hooks?.onRequest?.({ endpoint, status, durationMs: clock.now() - started, attempt });
-    const request: InFlight = { seq: ++this.sent, overtake: new AbortController() };
-    this.inFlight.add(request);
+    const request = this.availability.send(started);
     let response: { status: number; retryAfter: string | null; body: string };
     try {
       const outer = signal ? AbortSignal.any([signal, request.overtake.signal]) : request.overtake.signal;
@@ -213,21 +201,20 @@ export class ApiHttp {
         done('network-error');
         throw new ApiUnavailableError(`GET ${target} was not answered while a later request was: the API is back, asking again.`, 'overtaken', { endpoint, seenAt: started });
       }
-      this.down = true;
       if (error instanceof RequestTimeoutError) {
         done('timeout');
-        throw new ApiUnavailableError(`GET ${target} got no complete response within ${timeoutMs} ms (api.timeoutMs).`, 'timeout', { endpoint, cause: error, seenAt: started });
+        throw this.availability.failed(new ApiUnavailableError(`GET ${target} got no complete response within ${timeoutMs} ms (api.timeoutMs).`, 'timeout', { endpoint, cause: error, seenAt: started }), started);
       }
       done('network-error');
-      throw new ApiUnavailableError(`GET ${target} failed: ${this.scrub(causeText(error))}.`, 'network', { endpoint, seenAt: started });
+      throw this.availability.failed(new ApiUnavailableError(`GET ${target} failed: ${this.scrub(causeText(error))}.`, 'network', { endpoint, seenAt: started }), started);
     } finally {
-      this.inFlight.delete(request);
+      this.availability.settled(request);
     }
     done(response.status);
     const { status } = response;
-    if (status >= 500) this.down = true;
-    else if (this.down) this.overtakeEarlierThan(request.seq);
-    if (status < 500 && status !== 429) this.options.limiter.onAnswered();
+    if (status >= 500) throw this.availability.failed(new ApiUnavailableError(`GET ${target} answered ${status}.`, 'server-error', { endpoint, status, seenAt: started }), started);
+    this.availability.answered(request, status !== 429);
+    if (status !== 429) this.options.limiter.onAnswered();
     if (status >= 200 && status < 300) {
       if (!looksLikeJsonObject(response.body)) {
         const start = excerptOf(this.scrub(response.body));
@@ -243,15 +230,8 @@ export class ApiHttp {
       const after = retryAfterMs === undefined ? '' : ` (Retry-After ${Math.ceil(retryAfterMs / 1000)} s)`;
       throw new ApiRateLimitError(`GET ${target} was refused with 429 Too Many Requests${after}.`, { endpoint, status, ...(retryAfterMs === undefined ? {} : { retryAfterMs }) });
     }
-    if (status >= 500) throw new ApiUnavailableError(`GET ${target} answered ${status}.`, 'server-error', { endpoint, status, seenAt: started });
     const detail = this.scrub(response.body.replace(/\s+/g, ' ').trim().slice(0, 120));
     throw new ApiRequestError(`GET ${target} was rejected with ${status}${detail ? `: ${detail}` : ''}.`, { endpoint, status });
-  }
-
-  /** The API answered after being unavailable: requests sent before this one are presumed lost. */
-  private overtakeEarlierThan(seq: number): void {
-    this.down = false;
-    for (const request of this.inFlight) if (request.seq < seq) request.overtake.abort();
   }
 
   /** Removes the API key from any text that could reach a log or an error message. */

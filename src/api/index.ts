@@ -1,5 +1,6 @@
 /** The GeckoTerminal API client's public surface. */
 export { ApiClient, apiClientOptions, createApiClient, type ApiClientOptions, type OhlcvOptions, type PoolListOptions, type PoolsMultiPage } from './client.ts';
+export type { ApiNews } from './availability.ts';
 export { MemoryBudgetStore, type BudgetStore, type BudgetTake } from './budget-store.ts';
 export { ApiRateLimitError, ApiRequestError, ApiUnavailableError, InvalidResponseError, NoSpareBudgetError, StartByPassedError } from './errors.ts';
 export { PRO_BASE_URL, PUBLIC_BASE_URL, type ApiHooks } from './http.ts';

@@ -85,10 +85,11 @@ export async function startDaemonApp(options: DaemonAppOptions): Promise<Running
     probes: {
       api: (signal) => api.probe(signal),
       apiHasSpareBudget: () => api.limiter.hasSpareBudget(),
-      // Seen up (perhaps by another process): the client's breaker lets the resumed runs' calls through.
-      onApiUp: () => api.noteApiUp(),
-      // The replaced system shared neither a budget nor news between processes.
-      ...(replaced ? {} : { apiNewsKey: config.api.budgetKey }),
+      // Seen up (perhaps by another process): the client's breaker lets the resumed runs' calls through,
+      // and its requests hung or waiting to retry since before then ask again now.
+      onApiUp: (seenUpAt) => api.noteApiUp(seenUpAt),
+      // The replaced system shared neither a budget nor news, and learnt only from finished runs.
+      ...(replaced ? {} : { apiNewsKey: config.api.budgetKey, watchApi: (listener) => api.onApiNews(listener) }),
     },
   });
   monitor.attach({

@@ -76,7 +76,12 @@ export class RetryPolicy {
   async execute<T>(
     fn: (attempt: number) => Promise<T>,
     decide: (error: unknown) => RetryDecision,
-    options: { signal?: AbortSignal; onRetry?: (event: { attempt: number; delayMs: number; error: unknown }) => void } = {},
+    options: {
+      signal?: AbortSignal;
+      /** Asked before each wait: a signal that ends the wait early (the dependency was seen back), so the next attempt goes at once. */
+      wake?: () => AbortSignal;
+      onRetry?: (event: { attempt: number; delayMs: number; error: unknown }) => void;
+    } = {},
   ): Promise<T> {
     const { clock, maxAttempts, maxTotalMs, initialDelayMs, maxDelayMs } = this.options;
     // maxAttempts may be Infinity: the total-time bound alone then ends the retries.
@@ -92,9 +97,20 @@ export class RetryPolicy {
         const delayMs = decision.immediate ? 0 : Math.max(1, backoff.duration, decision.minDelayMs ?? 0);
         if (clock.now() + delayMs > deadline) throw error;
         options.onRetry?.({ attempt, delayMs, error });
-        await clock.sleep(delayMs, options.signal);
+        await this.wait(delayMs, options.signal, options.wake?.());
         if (!decision.immediate) backoff = backoff.next(undefined);
       }
+    }
+  }
+
+  /** Sleeps `ms`, or less when `wake` fires; throws only when `signal` aborts. */
+  private async wait(ms: number, signal: AbortSignal | undefined, wake: AbortSignal | undefined): Promise<void> {
+    if (!wake) return this.options.clock.sleep(ms, signal);
+    if (wake.aborted) return;
+    try {
+      await this.options.clock.sleep(ms, signal ? AbortSignal.any([signal, wake]) : wake);
+    } catch (error) {
+      if (signal?.aborted || !wake.aborted) throw error;
     }
   }
 }

@@ -3,6 +3,7 @@
  * and the records of runs and state. `gtc start` and `gtc demo` build one; the server reads
  * `status()`; metrics and alerts subscribe to `events`.
  */
+import type { ApiNews } from '../api/index.ts';
 import type { CollectorInstance } from '../collectors/types.ts';
 import { ConfigError, type GtcConfig } from '../config/index.ts';
 import { systemClock, type Clock } from '../lib/clock.ts';
@@ -35,7 +36,13 @@ export interface DaemonProbes {
    * this process's API client has not seen: e.g. close its circuit breaker, or the resumed runs
    * would be refused by it.
    */
-  onApiUp?: () => void;
+  onApiUp?: (seenUpAt: number) => void;
+  /**
+   * Subscribes to request-level news from the API client (ApiClient.onApiNews): a request that
+   * found the API down, though its run goes on retrying, starts the look-out for other processes'
+   * news (see GatedProbe.noteRequestFailure); the first answer after it is news that the API is up.
+   */
+  watchApi?: (listener: (news: ApiNews) => void) => void;
   /**
    * Processes with the same key share API news through the database (api.budgetKey: one IP, one
    * API): the first to see the API back tells the others. Without it, no news is shared.
@@ -118,8 +125,9 @@ export class Daemon {
       recovery, probes, stopSignal: this.stopping.signal, jitterMaxMs: options.jitterMaxMs ?? 30_000, ...(options.random ? { random: options.random } : {}),
     }));
     // The API is back: every instance suspended or degraded on it goes now, not at its own next probe or retry.
-    const { onApiUp } = options.probes;
-    if (onApiUp) apiProbe.onUp(() => onApiUp());
+    const { onApiUp, watchApi } = options.probes;
+    if (onApiUp) apiProbe.onUp((seenUpAt) => onApiUp(seenUpAt));
+    watchApi?.((news) => (news.up ? apiProbe.noteSuccess(news.at) : apiProbe.noteRequestFailure(news.error, news.at)));
     // Seen back here first: the processes still waiting read the mark within half a second.
     apiProbe.onUp((seenUpAt, news) => {
       if (news.shared || newsKey === undefined) return;

@@ -104,6 +104,8 @@ export class GatedProbe {
   private lookedAt = -Infinity;
   /** When a call was due but budget was not spare: the next is due a spacing later. */
   private noCallAt = -Infinity;
+  /** The pacing may call: a run failed with the API down or an instance asked (not only a request inside a run failed), until the API is seen up. */
+  private callsWanted = false;
   private readonly upListeners = new Set<(seenUpAt: number, news: UpNews) => void>();
   /**
    * Callers waiting on a call also resume on any other call's success. Each waiter leaves the set
@@ -129,6 +131,8 @@ export class GatedProbe {
     if (newest && now - newest.startedAt < spacing) return this.answer(newest);
     if (this.last && now - this.last.at < spacing) return this.last.ok ? Promise.resolve() : Promise.reject(this.last.error);
     if (this.skipped && now - this.skipped.at < spacing) return Promise.reject(this.last?.error ?? this.skipped.error);
+    // An instance is waiting on the answer: the pacing calls until the API is seen up.
+    this.callsWanted = true;
     const call = this.call(now);
     this.pace();
     return this.answer(call);
@@ -142,9 +146,22 @@ export class GatedProbe {
   /**
    * An API run found the API down: a probe call now would learn nothing new, but the pacing starts
    * (the API's return is then seen within whileDownMs even by a process whose instances are still
-   * in runs with requests hanging — the first answer cuts those short, see ApiHttp).
+   * in runs with requests hanging — the first answer cuts those short, see ApiAvailability).
    */
   noteFailure(error: unknown, at = this.clock.now()): void {
+    this.callsWanted = true;
+    this.record({ at, ok: false, error });
+    this.pace();
+  }
+
+  /**
+   * A request inside a run found the API down; the run goes on retrying. Other processes' news is
+   * looked at from now on (one may see the API back first, and this process's hung requests and
+   * retry waits then end), but no probe call is spent until a run fails: the run's own retries are
+   * its calls, and probe calls, served first, would hold them back — no run would fail and the
+   * outage would go unreported.
+   */
+  noteRequestFailure(error: unknown, at = this.clock.now()): void {
     this.record({ at, ok: false, error });
     this.pace();
   }
@@ -247,11 +264,11 @@ export class GatedProbe {
           const now = this.clock.now();
           this.lookedAt = now;
           if (now >= this.nextCallAt(whileDownMs)) {
-            if (this.downWithSpareBudget()) {
+            if (this.callsWanted && this.downWithSpareBudget()) {
               this.call(now).done.catch(() => undefined);
               continue;
             }
-            // No budget to spare: without news to look at, the pacing ends (probes keep the long spacing).
+            // No budget to spare (or no call wanted): without news to look at, the pacing ends (probes keep the long spacing).
             if (!this.options.sharedNews) return;
             this.noCallAt = now;
           }
@@ -326,6 +343,7 @@ export class GatedProbe {
     const wasDown = this.last !== undefined && !this.last.ok;
     this.last = evidence;
     if (!evidence.ok) return;
+    this.callsWanted = false;
     for (const resume of [...this.upWaiters]) resume();
     if (!wasDown) return;
     // Seen up when the answer came (a call dates its evidence from its start, for ordering): a

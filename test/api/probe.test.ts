@@ -135,6 +135,46 @@ test('a request hung through an outage is cut short by the first answer after it
   assert.equal(api.breakerState, 'closed');
 });
 
+test('news that the API answered elsewhere cuts short a request hung since before it, and ends a retry wait', { timeout: 20_000 }, async () => {
+  // Timeouts and retry waits far beyond the test: only the news can end them.
+  const { sim, api, clock } = await setup({ maxAttempts: 3, timeoutMs: 3_600_000, retryInitialDelayMs: 3_600_000, retryMaxDelayMs: 3_600_000, maxRetryWaitMs: 36_000_000 });
+  const news: string[] = [];
+  api.onApiNews((n) => news.push(n.up ? 'up' : `down: ${n.error.reason}`));
+  const [first, second] = sim.market.truth.pools();
+  fault(sim, { mode: '5xx' });
+  // Answered 5xx, then waiting (up to an hour) to retry.
+  const waiting = api.pool('solana', first?.address ?? '');
+  while (requests(sim) < 1) await new Promise((resolve) => setTimeout(resolve, 5));
+  fault(sim, { mode: 'hang' });
+  const hung = api.pool('solana', second?.address ?? '');
+  while (!sim.stats.snapshot().recent.some((r) => r.fault === 'hang')) await new Promise((resolve) => setTimeout(resolve, 5));
+  fault(sim, { mode: 'none' });
+  const before = requests(sim);
+  // Another process saw the API answer just now: nothing here has been answered yet.
+  api.noteApiUp(clock.now());
+  const [a, b] = await Promise.all([waiting, hung]);
+  assert.equal(a?.pools.length, 1, 'the waiting retry went at once and was answered');
+  assert.equal(b?.pools.length, 1, 'the hung request was asked again and answered');
+  assert.equal(requests(sim), before + 2, 'one request each, no probe of our own');
+  assert.deepEqual(news, ['down: server-error'], 'the 5xx was news; answers after the news from elsewhere are not news again');
+});
+
+test('a request that finds the API down is news at once (its run goes on retrying), and so is the first answer after it', async () => {
+  const { sim, api, clock } = await setup({ maxAttempts: 1, timeoutMs: 2_000 });
+  const news: { up: boolean; at: number; reason?: string }[] = [];
+  api.onApiNews((n) => news.push(n.up ? { up: true, at: n.at } : { up: false, at: n.at, reason: n.error.reason }));
+  const address = sim.market.truth.pools()[0]?.address ?? '';
+  await api.pool('solana', address);
+  fault(sim, { mode: 'hang' });
+  const sent = clock.now();
+  await assert.rejects(api.pool('solana', address));
+  fault(sim, { mode: 'none' });
+  await api.pool('solana', address);
+  await api.pool('solana', address);
+  assert.deepEqual(news.map((n) => [n.up, n.reason]), [[false, 'timeout'], [true, undefined]], 'nothing before the failure, one answer after it');
+  assert.ok(news[0]!.at - sent < 60 * SPEED, 'the failure dates from when its request went out, not from its timeout');
+});
+
 test('a 200 whose body is not a JSON document (cut short, an HTML page, empty) is asked again, then a clear bad-data error', async () => {
   const { sim, api } = await setup({ maxAttempts: 3 });
   const address = sim.market.truth.pools()[0]?.address ?? '';

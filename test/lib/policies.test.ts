@@ -54,6 +54,33 @@ test('retry: bounded attempts, bounded total time, and no retry when the error s
   assert.equal(clock.pending, 0);
 });
 
+test('retry: a wait ends early when its wake signal fires (the dependency was seen back); an abort still ends it with the abort', async () => {
+  const clock = new ManualClock(0);
+  const policy = new RetryPolicy({ clock, maxAttempts: 3, maxTotalMs: 3_600_000, initialDelayMs: 600_000, maxDelayMs: 600_000 });
+  let back = new AbortController();
+  const attempts: number[] = [];
+  const run = policy.execute(
+    async () => {
+      attempts.push(clock.now());
+      if (attempts.length < 2) throw new Error('503');
+      return 'ok';
+    },
+    () => ({ retry: true, minDelayMs: 300_000 }),
+    { wake: () => back.signal },
+  );
+  await clock.advance(1_000);
+  back.abort();
+  back = new AbortController();
+  assert.equal(await run, 'ok');
+  assert.deepEqual(attempts, [0, 1_000], 'the second attempt went when woken, not 300 s later');
+
+  const stop = new AbortController();
+  const stopped = policy.execute(async () => { throw new Error('503'); }, () => ({ retry: true, minDelayMs: 300_000 }), { signal: stop.signal, wake: () => back.signal });
+  await clock.advance(1_000);
+  stop.abort(new Error('stopping'));
+  await assert.rejects(stopped, /stopping/);
+});
+
 test('breaker: opens after N consecutive failures, refuses, half-opens with ONE probe, closes on success', async () => {
   const clock = new ManualClock(0);
   const changes: string[] = [];

@@ -6,6 +6,7 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { ApiUnavailableError, type ApiNews } from '../../src/api/index.ts';
 import type { CollectorInstance } from '../../src/collectors/types.ts';
 import { ManualClock } from '../../src/lib/clock.ts';
 import { GtcError, type FailureClass } from '../../src/lib/errors.ts';
@@ -195,6 +196,39 @@ describe('API probe policy', () => {
     assert.ok(upHere && upThere, `both resumed: here ${JSON.stringify(here.transitions.map((e) => [e.to, since(e.at)]))}, there ${JSON.stringify(there.transitions.map((e) => [e.to, since(e.at)]))}`);
     assert.equal((await store.read.checkpoints.get('api-news', 'host-1'))?.value, String(upHere.at), 'the mark: when it was seen up');
     assert.ok(upThere.at - upHere.at <= 2_250, `the other resumed ${(upThere.at - upHere.at) / 1000} s later (a pacing step: 2 s)`);
+  });
+
+  it('a request that finds the API down while its run goes on retrying: no probe call (the retries are its calls), but other processes\' news is looked at, and the API client hears of the return', async (t) => {
+    const { store } = await openSqliteStore(t);
+    const clock = new ManualClock(T0);
+    // A run in flight throughout (its requests retrying): it neither fails nor succeeds.
+    const inFlight = scriptedCollector(store, 'new-pools:solana', { intervalMs: 5 * MIN, behaviour: async (ctx) => (await ctx.clock.sleep(10 * MIN, ctx.signal), 1) });
+    const api = switchableProbe(false);
+    api.clock = clock;
+    let tell: ((news: ApiNews) => void) | undefined;
+    const toldUp: number[] = [];
+    const { daemon } = recordedDaemon({
+      config: { recovery: recoveryConfig() }, store, instances: [inFlight], clock, owner: 'here:1:aaaaaa',
+      probes: { api: api.probe, apiHasSpareBudget: () => true, apiNewsKey: 'host-1', onApiUp: (at) => void toldUp.push(since(at)), watchApi: (listener) => void (tell = listener) },
+    });
+    await daemon.start();
+    await drive(clock, 1_000, 250);
+    const down = (): void => tell?.({ up: false, at: clock.now(), error: new ApiUnavailableError('GET /networks answered 503.', 'server-error') });
+    down();
+    await drive(clock, 7_000, 250);
+    assert.deepEqual(toldUp, [], 'nothing seen up yet');
+    // Another process sharing the database sees the API back at 8 s.
+    await new StoreRecords(store, 'there:2:bbbbbb').markApiUp('host-1', clock.now());
+    await drive(clock, 1_000, 250);
+    assert.deepEqual(toldUp, [8], 'read within a look-out step (500 ms): the client is told (it cuts short its hung requests and retry waits)');
+    // Down again at 9 s; a request of the run answered at 9.5 s: up.
+    down();
+    await drive(clock, 500, 250);
+    tell?.({ up: true, at: clock.now() });
+    await drive(clock, 5_000, 250);
+    await daemon.stop();
+    assert.deepEqual(toldUp, [8, 9.5]);
+    assert.deepEqual(api.calls, [], 'no probe call: no run failed');
   });
 
   it('a run refused by this process\'s own breaker is no news that the API is down', async (t) => {

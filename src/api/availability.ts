@@ -1,0 +1,87 @@
+/**
+ * What this process's requests show of whether the API answers, and what follows from it. A
+ * request hung through an outage would wait out api.timeoutMs after the API is back (a hung
+ * connection is not answered later); so once the API was found unavailable, the first answer —
+ * to a later request here, or news that it answered elsewhere (a probe, another process) — cuts
+ * short every request sent before it and still unanswered, and ends every retry wait: their
+ * callers ask again at once (TCP's fast retransmit: a later packet acknowledged means an earlier
+ * one is lost). In normal operation (nothing failed) no request is ever cut short, however slow.
+ *
+ * Listeners hear each failure and the first answer after one, so a runtime can start and end its
+ * probing from requests still inside a run, not only from finished runs.
+ */
+import type { ApiUnavailableError } from './errors.ts';
+
+/** A request on the wire: its order and send time, and how to cut it short when it is overtaken. */
+export interface InFlight {
+  seq: number;
+  sentAt: number;
+  overtake: AbortController;
+}
+
+/** Down: a request found the API unavailable (dated from its send time); up: the first answer after that. */
+export type ApiNews = { up: false; at: number; error: ApiUnavailableError } | { up: true; at: number };
+
+export class ApiAvailability {
+  private readonly inFlight = new Set<InFlight>();
+  private readonly listeners = new Set<(news: ApiNews) => void>();
+  private sent = 0;
+  /** A request failed with the API unavailable, and nothing has been answered since. */
+  private down = false;
+  /** Aborted (and replaced) when the API is seen answering again: retry waits end there. */
+  private back = new AbortController();
+
+  /** Aborts when the API is next seen answering after being down: a retry wait need not go on. */
+  get backSignal(): AbortSignal {
+    return this.back.signal;
+  }
+
+  onNews(listener: (news: ApiNews) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /** A request goes on the wire at `at`; `settled` must follow, whatever its outcome. */
+  send(at: number): InFlight {
+    const request: InFlight = { seq: ++this.sent, sentAt: at, overtake: new AbortController() };
+    this.inFlight.add(request);
+    return request;
+  }
+
+  settled(request: InFlight): void {
+    this.inFlight.delete(request);
+  }
+
+  /** A request sent at `sentAt` found the API unavailable (timeout, network, 5xx). Returns the error, for `throw`. */
+  failed(error: ApiUnavailableError, sentAt: number): ApiUnavailableError {
+    this.down = true;
+    this.tell({ up: false, at: sentAt, error });
+    return error;
+  }
+
+  /**
+   * `request` was answered. After an outage the requests sent before it are presumed lost; an
+   * answer with data (not a 429) is news that the API is up.
+   */
+  answered(request: InFlight, withData: boolean): void {
+    if (!this.down) return;
+    this.cutShort((r) => r.seq < request.seq);
+    if (withData) this.tell({ up: true, at: request.sentAt });
+  }
+
+  /** The API was seen answering at `at` elsewhere (a probe, another process): as if a request sent then was answered here. */
+  seenUp(at: number): void {
+    if (this.down) this.cutShort((r) => r.sentAt < at);
+  }
+
+  private cutShort(earlier: (request: InFlight) => boolean): void {
+    this.down = false;
+    for (const request of this.inFlight) if (earlier(request)) request.overtake.abort();
+    this.back.abort();
+    this.back = new AbortController();
+  }
+
+  private tell(news: ApiNews): void {
+    for (const listener of this.listeners) listener(news);
+  }
+}
