@@ -2,9 +2,10 @@
  * The rate the limiter allows: the configured one, lowered by 429s and climbing back. A 429 lowers
  * it once per round (multiplicative decrease; a refusal of a call sent before the last decrease
  * was paced by the old rate and carries no news), down to a floor. It climbs back on answers, as
- * TCP's window does on acknowledgements: doubling per answered call up to the rate of the first
- * decrease, then a tenth of the configured rate per call; with no answers at all, by time after a
- * quiet hold.
+ * TCP's window does on acknowledgements: the first answer brings it straight back to the rate of
+ * the first decrease (refusals below that rate said nothing about our rate: the storm refused
+ * every call — TCP's fast recovery), then a tenth of the configured rate per call; with no answers
+ * at all, by time after a quiet hold.
  */
 const MINUTE = 60_000;
 
@@ -35,7 +36,7 @@ export class AdaptiveRate {
   private lowered: { rate: number; at: number } | null = null;
   /** When the rate was last decreased: refusals of calls sent before then are not counted again. */
   private decreasedAt = -Infinity;
-  /** Answered calls double the lowered rate up to this (half the rate the first 429 hit), then add increasePerAnswer. */
+  /** An answered call brings the lowered rate back up to this (half the rate the first 429 hit), then adds increasePerAnswer. */
   private slowStartUpTo = 0;
 
   constructor(private readonly options: AdaptiveRateOptions) {
@@ -82,7 +83,7 @@ export class AdaptiveRate {
     if (!this.lowered) return;
     const rate = this.at(now);
     if (!this.lowered) return; // climbed back by time just now
-    const next = rate < this.slowStartUpTo ? Math.min(this.slowStartUpTo, rate * 2) : rate + this.increasePerAnswer;
+    const next = rate < this.slowStartUpTo ? this.slowStartUpTo : rate + this.increasePerAnswer;
     if (next < this.configured) this.lowered = { rate: next, at: now };
     else this.restore();
   }

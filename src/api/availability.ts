@@ -10,7 +10,7 @@
  * Listeners hear each failure and the first answer after one, so a runtime can start and end its
  * probing from requests still inside a run, not only from finished runs.
  */
-import type { ApiUnavailableError } from './errors.ts';
+import type { ApiRateLimitError, ApiUnavailableError } from './errors.ts';
 
 /** A request on the wire: its order and send time, and how to cut it short when it is overtaken. */
 export interface InFlight {
@@ -19,8 +19,8 @@ export interface InFlight {
   overtake: AbortController;
 }
 
-/** Down: a request found the API unavailable (dated from its send time); up: the first answer after that. */
-export type ApiNews = { up: false; at: number; error: ApiUnavailableError } | { up: true; at: number };
+/** Down: a request found the API unavailable or refused with a 429 (dated from its send time); up: the first answer with data after that. */
+export type ApiNews = { up: false; at: number; error: ApiUnavailableError | ApiRateLimitError } | { up: true; at: number };
 
 export class ApiAvailability {
   private readonly inFlight = new Set<InFlight>();
@@ -28,6 +28,8 @@ export class ApiAvailability {
   private sent = 0;
   /** A request failed with the API unavailable, and nothing has been answered since. */
   private down = false;
+  /** A request was refused with a 429, and nothing has been answered with data since. */
+  private refused = false;
   /** Aborted (and replaced) when the API is seen answering again: retry waits end there. */
   private back = new AbortController();
 
@@ -59,18 +61,28 @@ export class ApiAvailability {
     return error;
   }
 
+  /** A request sent at `sentAt` was refused with a 429: news, though the API answers. Returns the error, for `throw`. */
+  rateLimited(error: ApiRateLimitError, sentAt: number): ApiRateLimitError {
+    this.refused = true;
+    this.tell({ up: false, at: sentAt, error });
+    return error;
+  }
+
   /**
-   * `request` was answered. After an outage the requests sent before it are presumed lost; an
-   * answer with data (not a 429) is news that the API is up.
+   * `request` was answered (a 429 included). After an outage the requests sent before it are
+   * presumed lost; the first answer with data after a failure or a 429 is news that the API is up.
    */
   answered(request: InFlight, withData: boolean): void {
-    if (!this.down) return;
-    this.cutShort((r) => r.seq < request.seq);
-    if (withData) this.tell({ up: true, at: request.sentAt });
+    const wasDown = this.down;
+    if (wasDown) this.cutShort((r) => r.seq < request.seq);
+    if (!withData || !(wasDown || this.refused)) return;
+    this.refused = false;
+    this.tell({ up: true, at: request.sentAt });
   }
 
   /** The API was seen answering at `at` elsewhere (a probe, another process): as if a request sent then was answered here. */
   seenUp(at: number): void {
+    this.refused = false;
     if (this.down) this.cutShort((r) => r.sentAt < at);
   }
 

@@ -228,7 +228,7 @@ export class ApiHttp {
       this.options.limiter.onRateLimited(retryAfterMs, started);
       hooks?.onRateLimited?.({ endpoint, retryAfterMs: retryAfterMs ?? null, requestsPerMinute: this.options.limiter.state().requestsPerMinute });
       const after = retryAfterMs === undefined ? '' : ` (Retry-After ${Math.ceil(retryAfterMs / 1000)} s)`;
-      throw new ApiRateLimitError(`GET ${target} was refused with 429 Too Many Requests${after}.`, { endpoint, status, ...(retryAfterMs === undefined ? {} : { retryAfterMs }) });
+      throw this.availability.rateLimited(new ApiRateLimitError(`GET ${target} was refused with 429 Too Many Requests${after}.`, { endpoint, status, ...(retryAfterMs === undefined ? {} : { retryAfterMs }) }), started);
     }
     const detail = this.scrub(response.body.replace(/\s+/g, ' ').trim().slice(0, 120));
     throw new ApiRequestError(`GET ${target} was rejected with ${status}${detail ? `: ${detail}` : ''}.`, { endpoint, status });

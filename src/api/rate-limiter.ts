@@ -79,7 +79,7 @@ export class RateLimiter {
   private lastRefill: number;
   /** No call before this: the server's Retry-After. */
   private blockedUntil = 0;
-  /** The shared minute's budget is used up until this (by this or other processes): calls wait, probe calls are refused. */
+  /** The shared minute's budget (or, while the rate is lowered, its even share) is used up until this (by this or other processes): calls wait, probe calls are refused. */
   private minuteUsedUntil = 0;
   private remaining: { dayStart: number; value: number } | null = null;
 
@@ -251,14 +251,19 @@ export class RateLimiter {
         }
         const minuteStart = now - (now % MINUTE);
         const perMinute = this.perMinute();
-        const minute = await this.store.take(`${this.key}:minute`, minuteStart, head.spare ? evenShare(perMinute, now - minuteStart) : perMinute);
+        // While 429s keep the rate lowered, every call takes only an even share of the shared minute:
+        // processes calling into a storm (each at its own lowered rate, or at each Retry-After) never
+        // use the minute up ahead of time, so when the storm ends the next call is seconds away, not
+        // at the next minute.
+        const evenly = head.spare || this.adaptive.isLowered;
+        const minute = await this.store.take(`${this.key}:minute`, minuteStart, evenly ? evenShare(perMinute, now - minuteStart) : perMinute);
         if (!minute.taken && head.spare) {
           if (this.queue[0] === head) this.settle(head, this.noSpareBudget(nextShareAt(perMinute, minuteStart, minute.used)));
           continue;
         }
         if (!minute.taken) {
-          // Others sharing the budget used this minute up: wait for the next one.
-          this.minuteUsedUntil = Math.max(this.minuteUsedUntil, minuteStart + MINUTE);
+          // Others sharing the budget used this minute (or its even share so far) up: wait for more.
+          this.minuteUsedUntil = Math.max(this.minuteUsedUntil, evenly ? nextShareAt(perMinute, minuteStart, minute.used) : minuteStart + MINUTE);
           continue;
         }
         const day = await this.store.take(`${this.key}:day`, dayStart(now), this.dailyLimit);

@@ -112,9 +112,9 @@ export class Daemon {
       if (event.status === 'ok') this.wakeWaitingOn(probes.database, event.at);
       if (!apiInstances.has(event.instance)) return;
       if (event.status === 'ok' && event.apiCalls > 0) apiProbe.noteSuccess(event.at);
-      else if (event.failureClass === 'api-down' && !event.refusedLocally) {
+      else if ((event.failureClass === 'api-down' || event.failureClass === 'api-rate-limit') && !event.refusedLocally) {
         const seenAt = event.failureSeenAt ?? event.at;
-        apiProbe.noteFailure(new GtcError('api-down', `${event.instance} found the API down`), seenAt);
+        apiProbe.noteFailure(new GtcError(event.failureClass, `${event.instance} found the API ${event.failureClass === 'api-down' ? 'down' : 'refusing calls (429)'}`), seenAt);
         // Old news (the run's request went out before the API was seen up): retry now, not after a backoff.
         const upAt = apiProbe.seenUpSince(seenAt);
         if (upAt !== undefined) this.wakeWaitingOn(probes.api, upAt);

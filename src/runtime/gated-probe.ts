@@ -3,11 +3,11 @@
  * run every probeInterval. An API probe spends a call, and the issue allows at most one per 30 s
  * (recovery.apiProbeInterval); yet an outage's end must be noticed within seconds. Reconciled: a
  * probe call may go out every recovery.apiProbeWhileDown only while the newest evidence says the
- * API is down (5xx, timeouts, unreachable — not a 429) AND the rate limiter has budget to spare: no
+ * API is down (5xx, timeouts, unreachable, a 429 storm) AND the rate limiter has budget to spare: no
  * Retry-After holds calls back, the day's budget is on pace (RateLimiter.hasSpareBudget), and the
- * call itself takes only spare budget of the minute. Those calls take budget nobody else would use
- * (the collectors' calls queued meanwhile wait on the very answer), and they stop at the first
- * answer. Otherwise the 30 s spacing holds.
+ * call itself takes only spare budget of the minute, at the limiter's rate (lowered by 429s). Those
+ * calls take budget nobody else would use (the collectors' calls queued meanwhile wait on the very
+ * answer), and they stop at the first answer. Otherwise the 30 s spacing holds.
  *
  * While the API is down the calls are paced by the probe itself (from the first failed API run or
  * probe), a new one every apiProbeWhileDown whatever the suspended instances' own probe cadence, and a hung call does not
@@ -28,7 +28,7 @@
  */
 import { NoSpareBudgetError } from '../api/errors.ts';
 import type { Clock } from '../lib/clock.ts';
-import { classifyFailure, GtcError } from '../lib/errors.ts';
+import { GtcError } from '../lib/errors.ts';
 import type { Probe } from './probe.ts';
 
 export interface GatedProbeOptions {
@@ -324,9 +324,14 @@ export class GatedProbe {
     return this.last?.ok === true;
   }
 
-  /** Down for any reason but a 429: rate limiting keeps the long spacing whatever the budget says. */
+  /**
+   * The newest evidence is a failure: the API down, or refusing with 429s. The pacing then asks at
+   * the fast spacing either way; during a 429 storm the rate limiter paces those calls (its lowered
+   * rate, a Retry-After: hasSpareBudget is false until it ends), so the storm's end is seen at the
+   * limiter's pace, not a whole apiProbeInterval later.
+   */
   private down(): boolean {
-    return this.last !== undefined && !this.last.ok && classifyFailure(this.last.error) !== 'api-rate-limit';
+    return this.last !== undefined && !this.last.ok;
   }
 
   private downWithSpareBudget(): boolean {

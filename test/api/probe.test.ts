@@ -139,7 +139,7 @@ test('news that the API answered elsewhere cuts short a request hung since befor
   // Timeouts and retry waits far beyond the test: only the news can end them.
   const { sim, api, clock } = await setup({ maxAttempts: 3, timeoutMs: 3_600_000, retryInitialDelayMs: 3_600_000, retryMaxDelayMs: 3_600_000, maxRetryWaitMs: 36_000_000 });
   const news: string[] = [];
-  api.onApiNews((n) => news.push(n.up ? 'up' : `down: ${n.error.reason}`));
+  api.onApiNews((n) => news.push(n.up ? 'up' : `down: ${n.error instanceof ApiUnavailableError ? n.error.reason : '429'}`));
   const [first, second] = sim.market.truth.pools();
   fault(sim, { mode: '5xx' });
   // Answered 5xx, then waiting (up to an hour) to retry.
@@ -162,7 +162,7 @@ test('news that the API answered elsewhere cuts short a request hung since befor
 test('a request that finds the API down is news at once (its run goes on retrying), and so is the first answer after it', async () => {
   const { sim, api, clock } = await setup({ maxAttempts: 1, timeoutMs: 2_000 });
   const news: { up: boolean; at: number; reason?: string }[] = [];
-  api.onApiNews((n) => news.push(n.up ? { up: true, at: n.at } : { up: false, at: n.at, reason: n.error.reason }));
+  api.onApiNews((n) => news.push(n.up ? { up: true, at: n.at } : { up: false, at: n.at, reason: n.error instanceof ApiUnavailableError ? n.error.reason : '429' }));
   const address = sim.market.truth.pools()[0]?.address ?? '';
   await api.pool('solana', address);
   fault(sim, { mode: 'hang' });
@@ -173,6 +173,21 @@ test('a request that finds the API down is news at once (its run goes on retryin
   await api.pool('solana', address);
   assert.deepEqual(news.map((n) => [n.up, n.reason]), [[false, 'timeout'], [true, undefined]], 'nothing before the failure, one answer after it');
   assert.ok(news[0]!.at - sent < 60 * SPEED, 'the failure dates from when its request went out, not from its timeout');
+  // A 429 is news too, and so is the first answer with data after it.
+  fault(sim, { mode: '429' });
+  await assert.rejects(api.pool('solana', address));
+  fault(sim, { mode: 'none' });
+  await api.pool('solana', address);
+  await api.pool('solana', address);
+  assert.deepEqual(news.slice(2).map((n) => [n.up, n.reason]), [[false, '429'], [true, undefined]]);
+});
+
+test('news that the API answers elsewhere brings a rate lowered by a 429 storm back, as an answer here would', async () => {
+  const { api } = await setup({ requestsPerMinute: 30 });
+  for (let i = 0; i < 6; i++) api.limiter.onRateLimited();
+  assert.equal(api.limiter.state().requestsPerMinute, 2, 'deep in a storm: the floor');
+  api.noteApiUp();
+  assert.equal(api.limiter.state().requestsPerMinute, 15, 'back to the rate of the first decrease at once');
 });
 
 test('a 200 whose body is not a JSON document (cut short, an HTML page, empty) is asked again, then a clear bad-data error', async () => {

@@ -135,7 +135,7 @@ test('a storm halves the rate once per round: refusals of calls sent before the 
   assert.equal(limiter.state().requestsPerMinute, 2, 'one call per 30 s while refused');
 });
 
-test('after a storm, answered calls bring the rate back: doubling up to the first decrease, then a tenth of the rate per answer', async () => {
+test('after a storm, the first answered call brings the rate back to the first decrease, then each adds a tenth of the rate', async () => {
   const clock = new ManualClock(T0);
   const changes: { requestsPerMinute: number; reason: string }[] = [];
   const limiter = new RateLimiter({ marginMs: 0, clock, requestsPerMinute: 30, onRateChange: (e) => changes.push(e) });
@@ -146,7 +146,7 @@ test('after a storm, answered calls bring the rate back: doubling up to the firs
     limiter.onAnswered();
     rates.push(limiter.state().requestsPerMinute);
   }
-  assert.deepEqual(rates, [4, 8, 15, 18, 21, 24, 27, 30]);
+  assert.deepEqual(rates, [15, 18, 21, 24, 27, 30]);
   assert.equal(changes.at(-1)?.reason, 'recovered');
   assert.ok(limiter.hasSpareBudget());
   // Answers with the rate not lowered change nothing.
@@ -209,6 +209,23 @@ test('two limiters sharing one budget store never exceed the shared minute budge
   await Promise.all(all);
   assert.equal(log.length, 20);
   assert.ok(log.slice(10).every((e) => e.at >= 60_000));
+});
+
+test('while 429s keep the rate lowered, processes sharing a budget take only its even spread: never the minute used up ahead, so no minute-long gap', async () => {
+  const clock = new ManualClock(T0);
+  const store = new MemoryBudgetStore();
+  // Three processes, each lowered to 15/min by a 429: 45/min together against a shared 30.
+  const limiters = ['a', 'b', 'c'].map(() => new RateLimiter({ marginMs: 0, clock, requestsPerMinute: 30, budgetStore: store, budgetKey: 'host-1', recoveryHoldMs: 3_600_000 }));
+  for (const limiter of limiters) limiter.onRateLimited();
+  const log: { label: string; at: number }[] = [];
+  limiters.forEach((limiter, i) => void Promise.all(start(limiter, clock, String(i), 40, log)));
+  for (let t = 0; t < 120_000; t += 250) await clock.advance(250);
+  const times = log.map((e) => e.at).sort((x, y) => x - y);
+  const perMinute = [0, 1].map((m) => times.filter((at) => at >= m * 60_000 && at < (m + 1) * 60_000).length);
+  assert.ok(perMinute.every((n) => n <= 30), `at most 30 calls a minute together (${perMinute.join(', ')})`);
+  const gaps = times.slice(1).map((at, i) => at - times[i]!);
+  // Taken as fast as the rates allow, the shared 30 would be used up 40 s into each minute: a 20 s gap.
+  assert.ok(Math.max(...gaps) <= 4_000, `the longest gap between calls is ${Math.max(...gaps)} ms`);
 });
 
 test('probe calls of three processes sharing a budget take only spare budget: spread over the minute, never kept waiting for the next', async () => {

@@ -1,8 +1,10 @@
 /**
- * The API probe policy (ManualClock): while the API is down and the limiter has budget to spare,
- * the probe calls every apiProbeWhileDown (hung calls do not hold the next back) and suspended
- * instances resume together on the first passing call (degraded ones end their retry backoff); during rate limiting, or with a busy limiter, at most one call per apiProbeInterval; a run
- * that made no API call is no evidence that the API is up.
+ * The API probe policy (ManualClock): while the API is down or refusing with 429s and the limiter
+ * has budget to spare, the probe calls every apiProbeWhileDown (hung calls do not hold the next
+ * back; the limiter paces calls into a 429 storm) and suspended instances resume together on the
+ * first passing call (degraded ones end their retry backoff); with a busy limiter, at most one call
+ * per apiProbeInterval; a request failing inside a run starts the look-out for other processes'
+ * news but no call; a run that made no API call is no evidence that the API is up.
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
@@ -115,14 +117,14 @@ describe('API probe policy', () => {
     assert.equal(resumed.at, calls[whileHung], 'resumed by the first call after the hang ended');
   });
 
-  it('a busy limiter, or a rate limit, keeps the spacing of apiProbeInterval', async (t) => {
+  it('a busy limiter keeps the spacing of apiProbeInterval; a 429 storm does not (the limiter paces those calls)', async (t) => {
     // Runs fail (API down) at 0, 2 and 6 s, then the instance is suspended and probes.
     const expected = {
-      // No spare budget: the run failure of 6 s answers until 36 s; then one call per 30 s.
+      // No spare budget (a Retry-After, the day's budget ahead of pace): the run failure of 6 s answers until 36 s; then one call per 30 s.
       'api-down': [36, 66, 96],
-      // Spare budget, but each probe call is answered 429: only a run failing after it (2, 6 s) brings
-      // the fast spacing back; once runs stop, one call per 30 s from the last 429 (8 s).
-      'api-rate-limit': [2, 4, 8, 41, 71],
+      // Spare budget, each probe call answered 429: a call every apiProbeWhileDown — in a daemon each
+      // waits at the limiter for its turn at the rate the 429s lowered, so the storm's end is seen at that pace.
+      'api-rate-limit': Array.from({ length: 50 }, (_, i) => 2 * (i + 1)),
     };
     for (const [failureClass, spare] of [['api-down', false], ['api-rate-limit', true]] as const) {
       const { store } = await openSqliteStore(t, `${failureClass}.sqlite`);
