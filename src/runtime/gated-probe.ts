@@ -28,8 +28,8 @@
  */
 import { NoSpareBudgetError } from '../api/errors.ts';
 import type { Clock } from '../lib/clock.ts';
-import { GtcError } from '../lib/errors.ts';
 import type { Probe } from './probe.ts';
+import { ProbeCalls, type ProbeCall } from './probe-calls.ts';
 
 export interface GatedProbeOptions {
   /**
@@ -53,8 +53,6 @@ export interface GatedProbeOptions {
   signal?: AbortSignal;
 }
 
-/** Calls on the wire at once; a new call beyond this replaces the oldest (it hung for two spacings). */
-const MAX_IN_FLIGHT = 2;
 /** While the API is down, other processes' news (a database read, no call) is looked at this often. */
 const NEWS_EVERY_MS = 500;
 
@@ -71,20 +69,6 @@ export interface UpNews {
   shared: boolean;
 }
 
-interface Call {
-  startedAt: number;
-  abort: AbortController;
-  done: Promise<void>;
-  /** The call that replaced this one while it hung: its callers wait for that one instead. */
-  replacedBy?: Call;
-}
-
-class ProbeReplacedError extends GtcError {
-  constructor(ms: number) {
-    super('api-down', `the API probe call got no answer within ${ms} ms`);
-  }
-}
-
 /**
  * An API probe shared by every instance: at most one call per `minIntervalMs`, or per
  * `whileDownMs` while the API is down and budget is spare; in between, the newest evidence answers.
@@ -96,7 +80,7 @@ export class GatedProbe {
    * spacing, or less when the limiter said when it will have spare budget again (`retryAt`).
    */
   private skipped: { at: number; error: unknown; retryAt?: number } | undefined;
-  private readonly calls: Call[] = [];
+  private readonly calls: ProbeCalls;
   private pacing = false;
   /** Aborted to make a sleeping pacing look again (a refused call may bring the next one forward). */
   private rethink: AbortController | undefined;
@@ -107,35 +91,31 @@ export class GatedProbe {
   /** The pacing may call: a run failed with the API down or an instance asked (not only a request inside a run failed), until the API is seen up. */
   private callsWanted = false;
   private readonly upListeners = new Set<(seenUpAt: number, news: UpNews) => void>();
-  /**
-   * Callers waiting on a call also resume on any other call's success. Each waiter leaves the set
-   * when its answer settles: racing against one promise that lives as long as the outage would
-   * keep every answered caller reachable until the API came back (a leak of ~1 GB in a week's soak).
-   */
-  private readonly upWaiters = new Set<() => void>();
 
   constructor(
     private readonly inner: Probe,
     private readonly minIntervalMs: number,
     private readonly clock: Clock,
     private readonly options: GatedProbeOptions = {},
-  ) {}
+  ) {
+    this.calls = new ProbeCalls(options.signal);
+  }
 
   readonly probe: Probe = () => {
     const now = this.clock.now();
-    const newest = this.calls.at(-1);
+    const newest = this.calls.newest;
     const spacing = this.spacing();
     // Fresh news that the API is up answers at once, even while an older call hangs.
     if (this.last?.ok && now - this.last.at < spacing) return Promise.resolve();
     // A call went out recently and is still unanswered: wait for it (or any other call's success).
-    if (newest && now - newest.startedAt < spacing) return this.answer(newest);
+    if (newest && now - newest.startedAt < spacing) return this.calls.answer(newest);
     if (this.last && now - this.last.at < spacing) return this.last.ok ? Promise.resolve() : Promise.reject(this.last.error);
     if (this.skipped && now - this.skipped.at < spacing) return Promise.reject(this.last?.error ?? this.skipped.error);
     // An instance is waiting on the answer: the pacing calls until the API is seen up.
     this.callsWanted = true;
     const call = this.call(now);
     this.pace();
-    return this.answer(call);
+    return this.calls.answer(call);
   };
 
   /** An API run that called the API succeeded: the API is up, no probe call needed. */
@@ -185,40 +165,15 @@ export class GatedProbe {
     return this.minIntervalMs;
   }
 
-  /** Settles with `call` (or the call that replaced it), or as soon as any call passes. */
-  private answer(call: Call): Promise<void> {
-    return new Promise<void>((resolve, reject) => {
-      const settle = (outcome: () => void): void => {
-        this.upWaiters.delete(resumed);
-        outcome();
-      };
-      const resumed = (): void => settle(resolve);
-      this.upWaiters.add(resumed);
-      const follow = (current: Call): void => {
-        current.done.then(
-          () => settle(resolve),
-          (error: unknown) => (current.replacedBy ? follow(current.replacedBy) : settle(() => reject(error))),
-        );
-      };
-      follow(call);
-    });
-  }
-
   /**
    * One call of the wrapped probe — unless other processes' news says the API is up, which costs
    * no call; its outcome becomes evidence dated from its start.
    */
-  private call(startedAt: number): Call {
-    const abort = new AbortController();
-    const lifetime = this.options.signal;
-    const signal = lifetime ? AbortSignal.any([lifetime, abort.signal]) : abort.signal;
-    // The wrapped probe may ignore its signal: the abort settles the call all the same.
-    const aborted = new Promise<never>((_, reject) => signal.addEventListener('abort', () => reject(signal.reason), { once: true }));
-    aborted.catch(() => undefined);
-    const ask = async (): Promise<void> => {
+  private call(startedAt: number): ProbeCall {
+    const ask = async (signal: AbortSignal): Promise<void> => {
       if (!(await this.heardUpElsewhere(startedAt))) await this.inner(signal);
     };
-    const done = Promise.race([ask(), aborted]).then(
+    return this.calls.start(startedAt, ask, (outcome) => outcome.then(
       () => this.record({ at: startedAt, ok: true }),
       (error: unknown) => {
         if (error instanceof NoSpareBudgetError) {
@@ -229,19 +184,7 @@ export class GatedProbe {
         else this.record({ at: startedAt, ok: false, error });
         throw error;
       },
-    );
-    const call: Call = { startedAt, abort, done };
-    const oldest = this.calls.length >= MAX_IN_FLIGHT ? this.calls[0] : undefined;
-    if (oldest) {
-      oldest.replacedBy = call;
-      oldest.abort.abort(new ProbeReplacedError(startedAt - oldest.startedAt));
-    }
-    this.calls.push(call);
-    void done.catch(() => undefined).finally(() => {
-      this.calls.splice(this.calls.indexOf(call), 1);
-      abort.abort();
-    });
-    return call;
+    ));
   }
 
   /**
@@ -300,7 +243,7 @@ export class GatedProbe {
    */
   private nextCallAt(whileDownMs: number): number {
     const spaced = Math.max(this.newestEvidenceAt(), this.noCallAt) + whileDownMs;
-    const lastCall = Math.max(this.last?.at ?? -Infinity, this.calls.at(-1)?.startedAt ?? -Infinity);
+    const lastCall = Math.max(this.last?.at ?? -Infinity, this.calls.newest?.startedAt ?? -Infinity);
     const refused = this.skipped;
     if (refused?.retryAt === undefined || refused.at < lastCall) return spaced;
     return Math.max(lastCall + whileDownMs, this.noCallAt + whileDownMs, Math.min(spaced, refused.retryAt));
@@ -308,7 +251,7 @@ export class GatedProbe {
 
   /** When the newest evidence, the newest call (still unanswered) or the newest refused call dates from. */
   private newestEvidenceAt(): number {
-    return Math.max(this.last?.at ?? -Infinity, this.calls.at(-1)?.startedAt ?? -Infinity, this.skipped?.at ?? -Infinity);
+    return Math.max(this.last?.at ?? -Infinity, this.calls.newest?.startedAt ?? -Infinity, this.skipped?.at ?? -Infinity);
   }
 
   /**
@@ -349,7 +292,7 @@ export class GatedProbe {
     this.last = evidence;
     if (!evidence.ok) return;
     this.callsWanted = false;
-    for (const resume of [...this.upWaiters]) resume();
+    this.calls.passed();
     if (!wasDown) return;
     // Seen up when the answer came (a call dates its evidence from its start, for ordering): a
     // failure between the two is older news. Another process's news dates from its own time.
