@@ -42,6 +42,8 @@ export interface PassOutput {
   timebase: { simStart: number; realStart: number; speed: number };
   /** Requests the simulator answered during the pass, and per simulated minute (the budget is 30). */
   apiRequests: { total: number; perMinute: number };
+  /** The simulator's most recent requests (its last 2000): [simulated ms, status, route], for a look behind the recovery times. */
+  apiRequestLog: [number, number, string][];
   realSeconds: number;
   simulatedMs: number;
 }
@@ -138,6 +140,7 @@ export async function runPass(options: PassOptions): Promise<PassOutput> {
       events,
       timebase: { simStart: timebase.simStart, realStart: timebase.realStart, speed: timebase.speed },
       apiRequests: { total: requests, perMinute: Math.round((requests / (profile.durationMs / 60_000)) * 10) / 10 },
+      apiRequestLog: sim.stats.snapshot().recent.map((r) => [r.at, r.status, r.route]),
       eventCounts: {
         runsOk: events.filter((e) => e.kind === 'run' && e.ok).length,
         runsFailed: events.filter((e) => e.kind === 'run' && !e.ok).length,
