@@ -8,13 +8,13 @@ import type { GtcConfig } from '../config/index.ts';
 import type { Clock } from '../lib/clock.ts';
 import { classifyFailure, errorMessage, failureSeenAt, refusedLocally } from '../lib/errors.ts';
 import type { Logger } from '../lib/log.ts';
-import { initialAdaptiveState, recordOutcome, type AdaptiveParams, type AdaptiveState } from './adaptive-interval.ts';
 import type { RuntimeEvents } from './events.ts';
 import { probeOnce, type Probe } from './probe.ts';
 import type { InstanceState, RuntimeRecords } from './records.ts';
 import { executeRun } from './run-executor.ts';
 import { RunLedger } from './run-ledger.ts';
-import { jitterFor, nextScheduledTime, slotStart } from './schedule.ts';
+import { RunSchedule } from './run-schedule.ts';
+import { slotStart } from './schedule.ts';
 import { SlotWatch } from './slot-watch.ts';
 import { Supervisor, type RecoveryPolicy, type Transition } from './supervisor.ts';
 import { instanceStatus, type InstanceStatus } from './status.ts';
@@ -42,9 +42,8 @@ type Step =
 
 export class InstanceRunner {
   private readonly o: InstanceRunnerOptions;
-  private readonly adaptiveParams: AdaptiveParams;
   private supervisor: Supervisor;
-  private adaptive: AdaptiveState;
+  private readonly schedule: RunSchedule;
   private planned: Step;
   private readonly watch = new SlotWatch();
   private readonly ledger: RunLedger;
@@ -58,9 +57,15 @@ export class InstanceRunner {
 
   constructor(options: InstanceRunnerOptions) {
     this.o = options;
-    this.adaptiveParams = { configuredMs: options.instance.intervalMs, maxFactor: options.recovery.maxIntervalFactor };
     this.supervisor = new Supervisor(options.instance.name, options.recovery);
-    this.adaptive = initialAdaptiveState(this.adaptiveParams);
+    this.schedule = new RunSchedule({
+      instance: options.instance, clock: options.clock, maxIntervalFactor: options.recovery.maxIntervalFactor, jitterMaxMs: options.jitterMaxMs,
+      ...(options.random ? { random: options.random } : {}),
+      onIntervalChanged: (fromMs, toMs) => {
+        options.logger.info({ fromMs, toMs }, 'interval adapted');
+        options.events.emitIntervalChanged({ instance: this.name, fromMs, toMs, configuredMs: options.instance.intervalMs, at: options.clock.now() });
+      },
+    });
     this.planned = { kind: 'run', at: options.clock.now(), reason: 'start', scheduledFor: null };
     this.ledger = new RunLedger(options.instance.name, options.records, options.events, options.logger);
   }
@@ -72,7 +77,7 @@ export class InstanceRunner {
   status(): InstanceStatus {
     const snapshot = this.supervisor.snapshot();
     return instanceStatus({
-      instance: this.o.instance, snapshot, intervalMs: this.adaptive.intervalMs, nextRunAt: this.planned.at,
+      instance: this.o.instance, snapshot, intervalMs: this.schedule.intervalMs, nextRunAt: this.planned.at,
       lastRunAt: this.lastRunAt, lastRunStatus: this.ledger.lastRunStatus, lastSuccessAt: this.lastSuccessAt, running: this.running,
     });
   }
@@ -150,13 +155,10 @@ export class InstanceRunner {
     });
     if (!saved) return;
     if (saved.disabled) this.supervisor = new Supervisor(this.name, this.o.recovery, { state: 'disabled' });
-    if (saved.configuredIntervalMs === this.o.instance.intervalMs) this.adaptive = initialAdaptiveState(this.adaptiveParams, saved.intervalMs);
+    this.schedule.restore(saved);
     this.lastRunAt = saved.lastRunAt;
     this.lastSuccessAt = saved.lastSuccessAt;
-    if (saved.nextRunAt !== null && saved.nextRunAt > now) {
-      const scheduledFor = Math.min(saved.nextRunAt, now + this.adaptive.intervalMs);
-      this.planned = { kind: 'run', at: scheduledFor + this.jitter(), reason: 'schedule', scheduledFor };
-    }
+    if (saved.nextRunAt !== null && saved.nextRunAt > now) this.planned = this.schedule.at(Math.min(saved.nextRunAt, now + this.schedule.intervalMs));
   }
 
   /** Honours the disabled flag a person sets; false when the instance must not act now. */
@@ -236,7 +238,7 @@ export class InstanceRunner {
         if (!claim.won) {
           this.o.logger.debug({ slot: new Date(slot).toISOString(), holder: claim.holder }, 'slot already claimed by another instance');
           this.watch.add(slot, claim, started);
-          if (replan) this.planSchedule(slot);
+          if (replan) this.planned = this.schedule.after(slot);
           return;
         }
         runId = claim.runId;
@@ -263,7 +265,7 @@ export class InstanceRunner {
     if (result.claimLost) {
       // Not a failure of this instance: its health and interval stay as they are.
       this.o.logger.warn({ slot: new Date(slot).toISOString() }, 'another process took this run\'s expired slot claim over; the run stopped and left the slot to it');
-      if (replan) this.planSchedule(slot);
+      if (replan) this.planned = this.schedule.after(slot);
       const row = { ...this.ledger.row(runId, slot, clock.now(), 'abandoned', result.summary), error: errorMessage(result.error), claim: 'release' as const };
       return this.ledger.close(row, started, this.stateRow());
     }
@@ -279,8 +281,8 @@ export class InstanceRunner {
     const at = this.o.clock.now();
     this.lastSuccessAt = at;
     this.report(this.supervisor.succeeded(at));
-    this.adapt('ok');
-    if (replan) this.planSchedule(slot);
+    this.schedule.record('ok');
+    if (replan) this.planned = this.schedule.after(slot);
     this.o.logger.info({ rowsWritten: summary.rowsWritten, rejected: summary.rejected, durationMs: at - started }, 'run succeeded');
     await this.ledger.close(this.ledger.row(runId, slot, at, 'ok', summary), started, this.stateRow());
   }
@@ -299,10 +301,9 @@ export class InstanceRunner {
     if (failureClass === 'bug') this.o.logger.error({ err: error, failureClass, state }, 'run failed with an unexpected error (a bug)');
     else this.o.logger.warn({ failureClass, error: message, state }, 'run failed');
     this.report(transition);
-    this.adapt(failureClass === 'db-locked' || failureClass === 'api-rate-limit' ? 'contended' : 'failed');
-    const scheduled = nextScheduledTime(slot, this.adaptive.intervalMs);
+    this.schedule.record(failureClass === 'db-locked' || failureClass === 'api-rate-limit' ? 'contended' : 'failed');
     if (next.action === 'probe') this.planned = { kind: 'probe', at: next.at };
-    else if (replan && scheduled <= next.at) this.planSchedule(slot);
+    else if (replan && this.schedule.nextAfter(slot) <= next.at) this.planned = this.schedule.after(slot);
     else this.planned = { kind: 'run', at: next.at, reason: 'retry', scheduledFor: null };
     // The failed slot is released, not finished: any process may run it again — the first whose
     // dependency answers, rather than only this one, which may be suspended for a while.
@@ -310,23 +311,6 @@ export class InstanceRunner {
     const news = refusedLocally(error) ? { refusedLocally: true as const } : seenAt < at ? { failureSeenAt: seenAt } : {};
     await this.ledger.close({ ...row, ...news }, started, this.stateRow());
     if (runId === undefined) await this.saveState();
-  }
-
-  private planSchedule(lastSlot: number): void {
-    const now = this.o.clock.now();
-    const scheduled = nextScheduledTime(lastSlot, this.adaptive.intervalMs);
-    this.planned = scheduled <= now
-      ? { kind: 'run', at: now, reason: 'schedule', scheduledFor: now }
-      : { kind: 'run', at: scheduled + this.jitter(), reason: 'schedule', scheduledFor: scheduled };
-  }
-
-  private adapt(outcome: 'ok' | 'contended' | 'failed'): void {
-    const before = this.adaptive.intervalMs;
-    this.adaptive = recordOutcome(this.adaptive, outcome, this.adaptiveParams);
-    if (this.adaptive.intervalMs === before) return;
-    const event = { instance: this.name, fromMs: before, toMs: this.adaptive.intervalMs, configuredMs: this.o.instance.intervalMs, at: this.o.clock.now() };
-    this.o.logger.info({ fromMs: before, toMs: event.toMs }, 'interval adapted');
-    this.o.events.emitIntervalChanged(event);
   }
 
   private async saveState(): Promise<void> {
@@ -339,7 +323,7 @@ export class InstanceRunner {
     const s = this.supervisor.snapshot();
     const step = this.planned;
     return {
-      name: this.name, state: s.state, consecutiveFailures: s.consecutiveFailures, intervalMs: this.adaptive.intervalMs,
+      name: this.name, state: s.state, consecutiveFailures: s.consecutiveFailures, intervalMs: this.schedule.intervalMs,
       configuredIntervalMs: this.o.instance.intervalMs, nextRunAt: step.kind === 'run' && step.scheduledFor !== null ? step.scheduledFor : step.at,
       lastRunAt: this.lastRunAt, lastSuccessAt: this.lastSuccessAt, lastError: s.lastError,
     };
@@ -350,10 +334,6 @@ export class InstanceRunner {
     const level = transition.to === 'suspended' ? 'error' : transition.to === 'degraded' ? 'warn' : 'info';
     this.o.logger[level]({ from: transition.from, to: transition.to, reason: transition.reason }, `state ${transition.from} → ${transition.to}`);
     this.o.events.emitTransition(transition);
-  }
-
-  private jitter(): number {
-    return jitterFor(this.o.instance.intervalMs, this.o.jitterMaxMs, this.o.random);
   }
 
   /** False when stopped; true when the time came or something woke the loop early. */
