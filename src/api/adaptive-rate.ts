@@ -78,14 +78,19 @@ export class AdaptiveRate {
     return rate;
   }
 
-  /** The API answered a call (anything but a 429 or a 5xx): a lowered rate climbs back. */
-  answered(now: number): void {
-    if (!this.lowered) return;
+  /**
+   * The API answered a call (anything but a 429 or a 5xx): a lowered rate climbs back. True when
+   * this answer ended a storm (the rate was below the slow-start threshold and is back at it).
+   */
+  answered(now: number): boolean {
+    if (!this.lowered) return false;
     const rate = this.at(now);
-    if (!this.lowered) return; // climbed back by time just now
-    const next = rate < this.slowStartUpTo ? this.slowStartUpTo : rate + this.increasePerAnswer;
+    if (!this.lowered) return false; // climbed back by time just now
+    const stormOver = rate < this.slowStartUpTo;
+    const next = stormOver ? this.slowStartUpTo : rate + this.increasePerAnswer;
     if (next < this.configured) this.lowered = { rate: next, at: now };
     else this.restore();
+    return stormOver;
   }
 
   private restore(): void {

@@ -11,6 +11,7 @@ import type { Clock } from '../lib/clock.ts';
 import { systemClock } from '../lib/clock.ts';
 import { AdaptiveRate, type AdaptiveRateOptions } from './adaptive-rate.ts';
 import { MemoryBudgetStore, type BudgetStore } from './budget-store.ts';
+import { dailyLimitError, dayStart, evenShare, nextShareAt } from './budget-windows.ts';
 import { ApiRateLimitError, NoSpareBudgetError, StartByPassedError } from './errors.ts';
 
 const MINUTE = 60_000;
@@ -74,6 +75,8 @@ export class RateLimiter {
   private readonly options: RateLimiterOptions;
 
   private readonly queue: Waiter[] = [];
+  /** Aborted to end the pump's sleep early (the rate came back after a storm). */
+  private nudge = new AbortController();
   private pumping = false;
   private tokens: number;
   private lastRefill: number;
@@ -169,12 +172,18 @@ export class RateLimiter {
     }
   }
 
-  /** The API answered a call (anything but a 429 or a 5xx): a lowered rate climbs back. */
+  /**
+   * The API answered a call (anything but a 429 or a 5xx), here or in another process sharing the
+   * IP: a lowered rate climbs back. The first answer after a storm also puts a token in the bucket
+   * and wakes the queue: the next call goes now, not a lowered-rate interval later.
+   */
   onAnswered(): void {
     if (!this.adaptive.isLowered) return;
     const now = this.clock.now();
     this.refill(now);
-    this.adaptive.answered(now);
+    if (!this.adaptive.answered(now)) return;
+    this.tokens = Math.max(this.tokens, 1);
+    this.nudge.abort();
   }
 
   state(): RateLimiterState {
@@ -246,7 +255,8 @@ export class RateLimiter {
         const wait = this.waitMs(now);
         if (wait > 0) {
           // While the rate climbs back, wake up often enough to use the higher rate.
-          await this.clock.sleep(this.adaptive.isLowered && Math.max(this.blockedUntil, this.minuteUsedUntil) <= now ? Math.min(wait, MAX_SLEEP_MS) : wait);
+          this.nudge = new AbortController();
+          await this.clock.sleep(this.adaptive.isLowered && Math.max(this.blockedUntil, this.minuteUsedUntil) <= now ? Math.min(wait, MAX_SLEEP_MS) : wait, this.nudge.signal).catch(() => undefined);
           continue;
         }
         const minuteStart = now - (now % MINUTE);
@@ -295,29 +305,4 @@ export class RateLimiter {
     this.options.onAcquire?.({ waitedMs, queueLength: this.queue.length });
     waiter.resolve(waitedMs);
   }
-}
-
-/** Calls of a minute's budget an even spread allows `elapsedMs` into the minute, one call of slack included. */
-function evenShare(perMinute: number, elapsedMs: number): number {
-  return Math.min(perMinute, Math.ceil((perMinute * elapsedMs) / MINUTE) + 1);
-}
-
-/** When the even spread of the minute starting at `minuteStart` first allows more than `used` calls (the next minute at the latest). */
-function nextShareAt(perMinute: number, minuteStart: number, used: number): number {
-  if (used >= perMinute) return minuteStart + MINUTE;
-  return minuteStart + Math.floor((Math.max(0, used - 1) * MINUTE) / perMinute) + 1;
-}
-
-function dayStart(now: number): number {
-  return now - (now % DAY);
-}
-
-function dailyLimitError(limit: number, now: number): ApiRateLimitError {
-  const untilReset = dayStart(now) + DAY - now;
-  const hours = Math.floor(untilReset / 3_600_000);
-  const minutes = Math.ceil((untilReset % 3_600_000) / MINUTE);
-  return new ApiRateLimitError(
-    `The daily API budget of ${limit} calls (api.dailyLimit) is used up; it resets at 00:00 UTC, in ${hours} h ${minutes} min.`,
-    { retryAfterMs: untilReset },
-  );
 }

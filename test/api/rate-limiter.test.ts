@@ -154,6 +154,23 @@ test('after a storm, the first answered call brings the rate back to the first d
   assert.equal(limiter.state().requestsPerMinute, 30);
 });
 
+test('the first answer after a storm (here, or news from another process) lets the next queued call go at once, not a floor interval later', async () => {
+  const clock = new ManualClock(T0);
+  const limiter = new RateLimiter({ marginMs: 0, clock, requestsPerMinute: 30 });
+  await limiter.acquire();
+  for (let i = 0; i < 6; i++) limiter.onRateLimited();
+  const log: { label: string; at: number }[] = [];
+  const queued = start(limiter, clock, 'x', 2, log);
+  await clock.advance(5_000);
+  assert.equal(log.length, 0, 'at the floor (2/min) the next call waits up to 30 s');
+  limiter.onAnswered();
+  await clock.advance(0);
+  assert.deepEqual(log.map((e) => e.at), [5_000], 'one call at once');
+  await clock.advance(4_000);
+  await Promise.all(queued);
+  assert.deepEqual(log.map((e) => e.at), [5_000, 9_000], 'then the rate of the first decrease (15/min: 4 s)');
+});
+
 test('a rate the server really enforces below the configured one: the slow-start threshold follows it down', async () => {
   const clock = new ManualClock(T0);
   const limiter = new RateLimiter({ marginMs: 0, clock, requestsPerMinute: 30 });
