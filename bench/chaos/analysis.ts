@@ -121,7 +121,8 @@ export async function analyse(input: AnalysisInput): Promise<PassResult> {
   const windows = [...input.windows].sort((a, b) => a.start - b.start);
   // Failures are blamed on a fault until 30 s after it, or until the next fault begins.
   const blameUntil = (w: FaultWindow): number => Math.min(w.end + BLAME_AFTER_MS, ...windows.filter((x) => x.kind !== 'kill-9' && x.start >= w.end).map((x) => x.start));
-  const faults = windows.map((w) => faultOutcome(input.mode, w, blameUntil(w), input.events, input.pages, runs, input.end));
+  const pages = new Map([...input.pages].map(([instance, times]) => [instance, [...times].sort((a, b) => a - b)]));
+  const faults = windows.map((w) => faultOutcome(input.mode, w, blameUntil(w), input.events, pages, runs, input.end));
   const replay = windows.find((w) => w.kind === 'incident-replay');
   const slotsReplay = replay ? availability(input.intervals, runs, replay.start, replay.end, [], true) : undefined;
 
@@ -217,7 +218,7 @@ function stateBefore(events: readonly DaemonEvent[], process: { daemon: number; 
   return state ?? 'healthy';
 }
 
-function faultOutcome(mode: Mode, w: FaultWindow, blameUntil: number, events: readonly DaemonEvent[], pages: ReadonlyMap<string, readonly number[]>, runs: readonly RunRow[], end: number): FaultOutcome {
+function faultOutcome(mode: Mode, w: FaultWindow, blameUntil: number, events: readonly DaemonEvent[], pages: ReadonlyMap<string, SortedTimes>, runs: readonly RunRow[], end: number): FaultOutcome {
   const base = { kind: w.kind, start: w.start, end: w.end, detail: w.detail, outage: w.outage };
   if (w.kind === 'kill-9') return { ...base, ...killOutcome(w, runs) };
   const failures = events.filter((e): e is Extract<DaemonEvent, { kind: 'run' }> => e.kind === 'run' && !e.ok && e.at >= w.start && e.at <= blameUntil);
@@ -244,7 +245,8 @@ function faultOutcome(mode: Mode, w: FaultWindow, blameUntil: number, events: re
     const lastFail = Math.max(...mine.map((e) => e.at));
     const successes = events.filter((e): e is Extract<DaemonEvent, { kind: 'run' }> => e.kind === 'run' && e.ok && e.instance === instance);
     const stored = pages.get(instance) ?? [];
-    if ([...successes.map((run) => run.at), ...stored].some((at) => at > lastFail && at <= w.end)) {
+    const storedAfterFailure = firstAfter(stored, lastFail);
+    if (successes.some((run) => run.at > lastFail && run.at <= w.end) || (storedAfterFailure !== undefined && storedAfterFailure <= w.end)) {
       recovery = Math.max(recovery ?? 0, 0);
       continue;
     }
@@ -265,9 +267,25 @@ function faultOutcome(mode: Mode, w: FaultWindow, blameUntil: number, events: re
  * held up through the fault for minutes; nor its finish, the rest of a long run is pacing too),
  * or by any other run — or the finish of a run that rode it out with nothing to store.
  */
-export function dataFlowsAfter(successes: readonly { startedAt: number; at: number }[], pageTimes: readonly number[], end: number): number {
-  const resumed = [...pageTimes.filter((at) => at >= end), ...successes.filter((run) => run.at >= end).map((run) => (run.startedAt >= end ? run.startedAt : run.at))];
-  return Math.min(...resumed) - end;
+export function dataFlowsAfter(successes: readonly { startedAt: number; at: number }[], pageTimes: SortedTimes, end: number): number {
+  let resumed = firstAfter(pageTimes, end, true) ?? Infinity;
+  for (const run of successes) if (run.at >= end) resumed = Math.min(resumed, run.startedAt >= end ? run.startedAt : run.at);
+  return resumed - end;
+}
+
+/** Times in ascending order (a soak stores hundreds of thousands of pages: searched, not scanned). */
+export type SortedTimes = readonly number[];
+
+/** The first of `sorted` after `t` (or at it, when `inclusive`), or undefined. */
+export function firstAfter(sorted: SortedTimes, t: number, inclusive = false): number | undefined {
+  let lo = 0;
+  let hi = sorted.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if ((sorted[mid] as number) > t || (inclusive && sorted[mid] === t)) hi = mid;
+    else lo = mid + 1;
+  }
+  return sorted[lo];
 }
 
 /** Runs the killed process left in flight, and the delay until another process completed each such slot. */

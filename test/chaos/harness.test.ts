@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import BetterSqlite3 from 'better-sqlite3';
 import { LockHolder } from '../../bench/chaos/faults.ts';
-import { dataFlowsAfter } from '../../bench/chaos/analysis.ts';
+import { dataFlowsAfter, firstAfter } from '../../bench/chaos/analysis.ts';
 import { fit } from '../../bench/chaos/soak.ts';
 import { Timebase } from '../support/timebase.ts';
 import { ScaledClock } from '../../src/lib/clock.ts';
@@ -65,4 +65,10 @@ test('recovery: a run started after the fault counts from its start, one that ro
   assert.equal(dataFlowsAfter([{ startedAt: 50_000, at: end + 19 * 60_000 }, { startedAt: 148_500, at: 150_000 }], [end + 18 * 60_000], end), 48_500);
   // A run that stored pages after the end and then failed (a later fault) still shows data flowing.
   assert.equal(dataFlowsAfter([{ startedAt: 400_000, at: 410_000 }], [102_000], end), 2_000);
+  // A week's soak: hundreds of thousands of pages (a spread into Math.min overflowed the stack).
+  const week = Array.from({ length: 500_000 }, (_, i) => i * 1_000);
+  assert.equal(dataFlowsAfter([], week, 250_000_500), 500);
+  assert.equal(firstAfter(week, 1_000), 2_000);
+  assert.equal(firstAfter(week, 1_000, true), 1_000);
+  assert.equal(firstAfter(week, 500_000_000), undefined);
 });
