@@ -87,7 +87,7 @@ export async function startDaemonApp(options: DaemonAppOptions): Promise<Running
       apiHasSpareBudget: () => api.limiter.hasSpareBudget(),
       // Seen up (perhaps by another process): the client's breaker lets the resumed runs' calls through,
       // and its requests hung or waiting to retry since before then ask again now.
-      onApiUp: (seenUpAt) => api.noteApiUp(seenUpAt),
+      onApiUp: (seenUpAt, news) => api.noteApiUp(seenUpAt, !news.shared),
       // The replaced system shared neither a budget nor news, and learnt only from finished runs.
       ...(replaced ? {} : { apiNewsKey: config.api.budgetKey, watchApi: (listener) => api.onApiNews(listener) }),
     },

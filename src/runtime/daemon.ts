@@ -14,7 +14,7 @@ import { markAbandonedRuns } from './abandoned-runs.ts';
 import { pruneSlotClaimsPeriodically } from './claim-pruning.ts';
 import { RuntimeEvents, type RunFinishedEvent, type TransitionEvent } from './events.ts';
 import { InstanceRunner } from './instance-runner.ts';
-import { GatedProbe } from './gated-probe.ts';
+import { GatedProbe, type UpNews } from './gated-probe.ts';
 import type { Probe } from './probe.ts';
 import { storeProbe } from './store-probe.ts';
 import type { InstanceStatus } from './status.ts';
@@ -36,7 +36,7 @@ export interface DaemonProbes {
    * this process's API client has not seen: e.g. close its circuit breaker, or the resumed runs
    * would be refused by it.
    */
-  onApiUp?: (seenUpAt: number) => void;
+  onApiUp?: (seenUpAt: number, news: UpNews) => void;
   /**
    * Subscribes to request-level news from the API client (ApiClient.onApiNews): a request that
    * found the API down, though its run goes on retrying, starts the look-out for other processes'
@@ -126,7 +126,7 @@ export class Daemon {
     }));
     // The API is back: every instance suspended or degraded on it goes now, not at its own next probe or retry.
     const { onApiUp, watchApi } = options.probes;
-    if (onApiUp) apiProbe.onUp((seenUpAt) => onApiUp(seenUpAt));
+    if (onApiUp) apiProbe.onUp((seenUpAt, news) => onApiUp(seenUpAt, news));
     watchApi?.((news) => (news.up ? apiProbe.noteSuccess(news.at) : apiProbe.noteRequestFailure(news.error, news.at)));
     // Seen back here first: the processes still waiting read the mark within half a second.
     apiProbe.onUp((seenUpAt, news) => {
