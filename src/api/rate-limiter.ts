@@ -8,7 +8,7 @@
  * probes — so a storm's end is seen within 30 s (within Retry-After when the server sends one).
  */
 import type { Clock } from '../lib/clock.ts';
-import { systemClock } from '../lib/clock.ts';
+import { sleepOrWake, systemClock } from '../lib/clock.ts';
 import { AdaptiveRate, type AdaptiveRateOptions } from './adaptive-rate.ts';
 import { MemoryBudgetStore, type BudgetStore } from './budget-store.ts';
 import { dailyLimitError, dayStart, evenShare, nextShareAt } from './budget-windows.ts';
@@ -256,7 +256,7 @@ export class RateLimiter {
         if (wait > 0) {
           // While the rate climbs back, wake up often enough to use the higher rate.
           this.nudge = new AbortController();
-          await this.clock.sleep(this.adaptive.isLowered && Math.max(this.blockedUntil, this.minuteUsedUntil) <= now ? Math.min(wait, MAX_SLEEP_MS) : wait, this.nudge.signal).catch(() => undefined);
+          await sleepOrWake(this.clock, this.adaptive.isLowered && Math.max(this.blockedUntil, this.minuteUsedUntil) <= now ? Math.min(wait, MAX_SLEEP_MS) : wait, this.nudge.signal);
           continue;
         }
         const minuteStart = now - (now % MINUTE);

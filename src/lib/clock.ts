@@ -8,6 +8,19 @@ export interface Clock {
   sleep(ms: number, signal?: AbortSignal): Promise<void>;
 }
 
+/**
+ * Sleeps `ms` on `clock`, or less when `wake` aborts (no error: something worth acting on happened);
+ * rejects only when `stop` aborts.
+ */
+export async function sleepOrWake(clock: Clock, ms: number, wake: AbortSignal, stop?: AbortSignal): Promise<void> {
+  if (wake.aborted) return;
+  try {
+    await clock.sleep(ms, stop ? AbortSignal.any([stop, wake]) : wake);
+  } catch (error) {
+    if (stop?.aborted || !wake.aborted) throw error;
+  }
+}
+
 function abortError(signal: AbortSignal): unknown {
   return signal.reason ?? new Error('aborted');
 }

@@ -5,7 +5,7 @@
  * is done on an injectable Clock instead (tests run hours of backoff in milliseconds).
  */
 import { CircuitState, ConsecutiveBreaker, ExponentialBackoff, fullJitterGenerator, type IBackoff } from 'cockatiel';
-import type { Clock } from './clock.ts';
+import { sleepOrWake, type Clock } from './clock.ts';
 
 export { CircuitState } from 'cockatiel';
 
@@ -104,14 +104,8 @@ export class RetryPolicy {
   }
 
   /** Sleeps `ms`, or less when `wake` fires; throws only when `signal` aborts. */
-  private async wait(ms: number, signal: AbortSignal | undefined, wake: AbortSignal | undefined): Promise<void> {
-    if (!wake) return this.options.clock.sleep(ms, signal);
-    if (wake.aborted) return;
-    try {
-      await this.options.clock.sleep(ms, signal ? AbortSignal.any([signal, wake]) : wake);
-    } catch (error) {
-      if (signal?.aborted || !wake.aborted) throw error;
-    }
+  private wait(ms: number, signal: AbortSignal | undefined, wake: AbortSignal | undefined): Promise<void> {
+    return wake ? sleepOrWake(this.options.clock, ms, wake, signal) : this.options.clock.sleep(ms, signal);
   }
 }
 

@@ -27,7 +27,7 @@
  * budget busy with its catching up).
  */
 import { NoSpareBudgetError } from '../api/errors.ts';
-import type { Clock } from '../lib/clock.ts';
+import { sleepOrWake, type Clock } from '../lib/clock.ts';
 import type { Probe } from './probe.ts';
 import { ProbeCalls, type ProbeCall } from './probe-calls.ts';
 
@@ -226,13 +226,9 @@ export class GatedProbe {
   }
 
   /** Sleeps until `at`, or until a refused call makes the pacing look again; throws when stopped. */
-  private async napUntil(at: number, lifetime: AbortSignal): Promise<void> {
+  private napUntil(at: number, lifetime: AbortSignal): Promise<void> {
     this.rethink = new AbortController();
-    try {
-      await this.clock.sleep(Math.max(0, at - this.clock.now()), AbortSignal.any([lifetime, this.rethink.signal]));
-    } catch (error) {
-      if (lifetime.aborted) throw error;
-    }
+    return sleepOrWake(this.clock, Math.max(0, at - this.clock.now()), this.rethink.signal, lifetime);
   }
 
   /**
