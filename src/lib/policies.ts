@@ -122,7 +122,10 @@ export interface CircuitBreakerOptions {
   clock: Clock;
   /** Consecutive failures that open the circuit. */
   threshold: number;
-  /** How long it stays open before one probe is let through. */
+  /**
+   * How long after the failing call was made (not after it failed) one probe is let through: a
+   * call that waited out a lock or a timeout watched the dependency all that while.
+   */
   halfOpenAfterMs: number;
   onStateChange?: (event: { from: BreakerState; to: BreakerState }) => void;
 }
@@ -143,8 +146,7 @@ export class BrokenCircuitError extends Error {
 export class CircuitBreaker {
   private readonly counter: ConsecutiveBreaker;
   private current = CircuitState.Closed;
-  private openedAt = 0;
-  /** When the call whose failure opened the circuit was made. */
+  /** When the call whose failure opened the circuit was made: the open period counts from it. */
   private openedBySentAt = 0;
   private probeInFlight = false;
   /** Counts successes: a call that fails after a later-started call succeeded carries stale news. */
@@ -161,8 +163,8 @@ export class CircuitBreaker {
   /** Throws BrokenCircuitError when a call now would be refused (lets callers fail before queueing). */
   check(): void {
     if (this.current === CircuitState.Closed) return;
-    if (this.current === CircuitState.Open && this.options.clock.now() - this.openedAt < this.options.halfOpenAfterMs) {
-      throw new BrokenCircuitError(this.openedAt + this.options.halfOpenAfterMs, this.openedBySentAt);
+    if (this.current === CircuitState.Open && this.options.clock.now() - this.openedBySentAt < this.options.halfOpenAfterMs) {
+      throw new BrokenCircuitError(this.openedBySentAt + this.options.halfOpenAfterMs, this.openedBySentAt);
     }
     if (this.probeInFlight) throw new BrokenCircuitError(null, this.openedBySentAt);
   }
@@ -211,7 +213,6 @@ export class CircuitBreaker {
   private onFailure(probe: boolean, sentAt: number): void {
     const open = this.counter.failure();
     if (probe || (open && this.current === CircuitState.Closed)) {
-      this.openedAt = this.options.clock.now();
       this.openedBySentAt = sentAt;
       this.transition(CircuitState.Open);
     }

@@ -182,8 +182,9 @@ export class InstanceRunner {
   }
 
   private async probe(): Promise<void> {
+    const sentAt = this.o.clock.now();
     const result = await probeOnce(this.probeToUse(), this.o.clock, this.o.recovery.probeInterval);
-    const { transition, next } = this.supervisor.probed(this.o.clock.now(), result.ok, result.detail);
+    const { transition, next } = this.supervisor.probed(this.o.clock.now(), result.ok, result.detail, sentAt);
     this.o.logger.debug({ ok: result.ok, detail: result.detail }, 'probe');
     this.planned = next.action === 'run' ? { kind: 'run', at: next.at, reason: 'resume', scheduledFor: null } : { kind: 'probe', at: next.at };
     if (transition) {

@@ -114,12 +114,17 @@ export class Supervisor {
     return { transition, next: { action: 'run', at: at + retryDelay(this.current.consecutiveFailures, this.policy.retryBackoff) } };
   }
 
-  /** A probe of a suspended instance's dependency: passing resumes it at once. */
-  probed(at: number, passed: boolean, detail: string): { transition?: Transition; next: NextStep } {
+  /**
+   * A probe of a suspended instance's dependency, sent at `sentAt` and answered at `at`: passing
+   * resumes it at once. A failing one is followed a probe delay after it was sent: a probe that
+   * waited (on a lock, for a timeout) watched the dependency all that while, and waiting the whole
+   * delay again would leave the end of a 30 s lock unseen for up to 5 s.
+   */
+  probed(at: number, passed: boolean, detail: string, sentAt = at): { transition?: Transition; next: NextStep } {
     if (this.current.state !== 'suspended') return { next: { action: 'run', at } };
     if (!passed) {
       this.current = { ...this.current, lastError: detail };
-      return { next: { action: 'probe', at: at + this.probeDelay() } };
+      return { next: { action: 'probe', at: Math.max(at, sentAt + this.probeDelay()) } };
     }
     this.justResumed = true;
     const transition = this.moveTo('healthy', `probe passed${detail ? `: ${detail}` : ''}`, at);

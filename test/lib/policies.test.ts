@@ -124,16 +124,34 @@ test('breaker: a failed probe opens it again; errors that are not failures do no
   assert.equal(breaker.state, 'closed');
 });
 
+test('breaker: the open period counts from when the failing call was sent: a call that waited out a lock watched it all that while', async () => {
+  const clock = new ManualClock(0);
+  const breaker = new CircuitBreaker({ clock, threshold: 1, halfOpenAfterMs: 5000 });
+  // A write blocked 5 s in SQLite's busy handler, then failed: the next attempt may go at once,
+  // not 5 s later (when the lock may long have ended).
+  await assert.rejects(breaker.execute(async () => {
+    await clock.advance(5000);
+    throw new Error('SQLITE_BUSY');
+  }, () => true), /SQLITE_BUSY/);
+  assert.equal(breaker.state, 'open');
+  assert.equal(await breaker.execute(async () => 'written', () => true), 'written');
+  assert.equal(breaker.state, 'closed');
+  // A quick failure still keeps the circuit open the whole 5 s.
+  await assert.rejects(breaker.execute(async () => { throw new Error('SQLITE_BUSY'); }, () => true));
+  await clock.advance(4999);
+  await assert.rejects(breaker.execute(async () => 1, () => true), (e: unknown) => e instanceof BrokenCircuitError && e.retryAtMs === 10_000);
+});
+
 test('breaker: a refusal says when the call whose failure opened the circuit was made', async () => {
   const clock = new ManualClock(0);
   const breaker = new CircuitBreaker({ clock, threshold: 1, halfOpenAfterMs: 60_000 });
-  // Sent at 0, fails at 15 s (a timeout): what it saw is from 0.
+  // Sent at 0, fails at 15 s (a timeout): what it saw is from 0, and the open minute counts from then.
   const hung = breaker.execute(() => clock.sleep(15_000).then(() => { throw new Error('timeout'); }), () => true);
   hung.catch(() => undefined);
   await clock.advance(15_000);
   await assert.rejects(hung, /timeout/);
   await clock.advance(1_000);
-  await assert.rejects(breaker.execute(async () => 1, () => true), (e: unknown) => e instanceof BrokenCircuitError && e.failureSentAt === 0 && e.retryAtMs === 75_000);
+  await assert.rejects(breaker.execute(async () => 1, () => true), (e: unknown) => e instanceof BrokenCircuitError && e.failureSentAt === 0 && e.retryAtMs === 60_000);
 });
 
 test('breaker: calls that hung through an outage and fail after a later success carry stale news and do not open it again', async () => {

@@ -41,6 +41,15 @@ describe('supervisor state machine', () => {
     assert.equal(s.snapshot().consecutiveFailures, 0);
   });
 
+  it('follows a failing probe a probe interval after it was sent: one that waited on a lock watched it meanwhile', () => {
+    const s = new Supervisor('x', policy);
+    for (const at of [0, 2_000, 6_000]) s.failed(at, 'db-locked', 'database is locked');
+    // Sent at 11 s, answered at 16 s (5 s in the busy handler): the next goes at once.
+    assert.deepEqual(s.probed(16_000, false, 'database is locked', 11_000).next, { action: 'probe', at: 16_000 });
+    // Sent at 16 s, refused at once: the next waits the whole interval, as before.
+    assert.deepEqual(s.probed(16_010, false, 'database is locked', 16_000).next, { action: 'probe', at: 21_000 });
+  });
+
   it('a run failing right after a resume suspends again and backs the probes off', () => {
     const s = new Supervisor('x', policy);
     for (const at of [0, 2_000, 6_000]) s.failed(at, 'bug', 'TypeError');
