@@ -139,6 +139,11 @@ export const configSchema = z
          * within seconds. At 30 calls/min, 2 s is the limiter's own pace.
          */
         apiProbeWhileDown: duration.default('2s'),
+        /**
+         * Spacing of database probes while the database is down (its write breaker open on a
+         * dropped connection, a full disk, an I/O error): local and free, so its return is seen within this.
+         */
+        databaseProbeWhileDown: duration.default('1s'),
         runTimeout: duration.default('10m'),
         maxIntervalFactor: z.number().min(1).default(4),
         claimTimeout: duration.default('2m'),

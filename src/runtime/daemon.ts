@@ -17,6 +17,7 @@ import { InstanceRunner } from './instance-runner.ts';
 import { GatedProbe, type UpNews } from './gated-probe.ts';
 import type { Probe } from './probe.ts';
 import { storeProbe } from './store-probe.ts';
+import { watchDatabaseWhileDown } from './database-watch.ts';
 import type { InstanceStatus } from './status.ts';
 import type { RecoveryPolicy } from './supervisor.ts';
 import { setCollectorDisabled, StoreRecords } from './store-records.ts';
@@ -75,6 +76,8 @@ export class Daemon {
   private readonly runners: InstanceRunner[];
   private readonly stopping = new AbortController();
   private readonly records: StoreRecords;
+  /** The database probe, waking the instances waiting on the database when it passes. */
+  private readonly databaseProbe: Probe;
   private readonly logger: Logger;
   private readonly clock: Clock;
   private loops: Promise<void>[] = [];
@@ -120,6 +123,7 @@ export class Daemon {
         if (upAt !== undefined) this.wakeWaitingOn(probes.api, upAt);
       }
     });
+    this.databaseProbe = probes.database;
     this.runners = options.instances.map((instance) => new InstanceRunner({
       instance, records: this.records, clock: this.clock, logger: this.logger.child({ instance: instance.name }), events: this.events,
       recovery, probes, stopSignal: this.stopping.signal, jitterMaxMs: options.jitterMaxMs ?? 30_000, ...(options.random ? { random: options.random } : {}),
@@ -161,6 +165,10 @@ export class Daemon {
       this.logger.error({ err, instance: runner.name }, 'instance loop ended with an error');
     }));
     this.loops.push(pruneSlotClaimsPeriodically({ store: this.options.store, clock: this.clock, logger: this.logger, signal: this.stopping.signal }));
+    this.loops.push(watchDatabaseWhileDown({
+      isDown: () => this.options.store.breakerOpenOn === 'db-down', probe: this.databaseProbe,
+      clock: this.clock, everyMs: this.options.config.recovery.databaseProbeWhileDown, signal: this.stopping.signal,
+    }));
   }
 
   /**

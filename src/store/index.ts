@@ -24,7 +24,7 @@ import { createRepositories, createWriteTx, type ReadRepositories, type WriteTx 
 import type { Database } from './schema.ts';
 import type { SqliteBackend } from './sqlite.ts';
 import { parseDatabaseUrl, type Dialect } from './url.ts';
-import { WritePolicy, type BreakerState, type WriteHooks } from './write-policy.ts';
+import { WritePolicy, type BreakerState, type DbFailureClass, type WriteHooks } from './write-policy.ts';
 
 export interface StoreOptions {
   url: string;
@@ -69,12 +69,15 @@ export interface Store {
   /** Read methods of every repository. */
   readonly read: ReadRepositories;
   readonly breakerState: BreakerState;
+  /** Why the write breaker is not closed — 'db-locked' or 'db-down' — or null when it is closed. */
+  readonly breakerOpenOn: DbFailureClass | null;
   /** Runs `work` as one write transaction, retried on busy/locked/dropped connections. */
   write<T>(work: (tx: WriteTx) => Promise<T>, options?: WriteOptions): Promise<T>;
   /** Applies pending migrations; resolves with the names applied (empty when up to date). */
   migrate(): Promise<string[]>;
   /** Migrations this build knows that the database has not applied. */
   pendingMigrations(): Promise<string[]>;
+  /** SELECT 1 and the write lock taken and released; passing, it closes the write breaker and ends writes' retry waits. */
   probe(): Promise<DatabaseProbe>;
   /** SQLite `PRAGMA integrity_check` ("ok" when healthy); PostgreSQL: "ok" when reachable. */
   integrityCheck(): Promise<string>;
@@ -152,6 +155,10 @@ class StoreImpl implements Store {
     return this.policy.breakerState;
   }
 
+  get breakerOpenOn(): DbFailureClass | null {
+    return this.policy.breakerOpenOn;
+  }
+
   write<T>(work: (tx: WriteTx) => Promise<T>, options: WriteOptions = {}): Promise<T> {
     if (this.closed) return Promise.reject(new Error('the store is closed'));
     const requested = performance.now();
@@ -190,6 +197,7 @@ class StoreImpl implements Store {
       probe.writeLockWaitMs = round(await this.backend.probeWriteLock());
       Object.assign(probe, await this.backend.details());
       probe.ok = true;
+      this.policy.noteDatabaseUp();
     } catch (error) {
       probe.error = errorMessage(error);
     }

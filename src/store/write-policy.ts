@@ -8,6 +8,7 @@
  * - Breaker: opens after consecutive failed attempts; while half-open exactly one attempt probes
  *   the database and the others are refused and back off. While open, attempts fail fast and the
  *   write keeps backing off inside its budget, so a short outage delays a write but does not lose it.
+ *   A passing probe of the database (Store.probe) closes it and ends the writes' retry waits.
  * - Anything else (constraint violations, bad data, bugs in the callback) is rethrown at once,
  *   untouched, and does not count toward the breaker.
  */
@@ -68,6 +69,8 @@ export class WritePolicy {
   private readonly retry: RetryPolicy;
   /** Class of the most recent database failure: what an open breaker reports. */
   private lastFailureClass: DbFailureClass = 'db-down';
+  /** Aborted (and replaced) when the database is seen up outside a write: retry waits end there. */
+  private back = new AbortController();
 
   constructor(private readonly options: WritePolicyOptions) {
     this.breaker = new CircuitBreaker({
@@ -89,6 +92,22 @@ export class WritePolicy {
     return this.breaker.state;
   }
 
+  /** Why the breaker is not closed (the last failure's class), or null when it is closed. */
+  get breakerOpenOn(): DbFailureClass | null {
+    return this.breaker.state === 'closed' ? null : this.lastFailureClass;
+  }
+
+  /**
+   * The database answered outside a write (a passing probe took and released the write lock): the
+   * breaker closes and writes waiting to retry go now, not after their backoff or the half-open time.
+   */
+  noteDatabaseUp(): void {
+    this.breaker.recordSuccess();
+    const back = this.back;
+    this.back = new AbortController();
+    back.abort();
+  }
+
   /**
    * Runs `attempt` until it succeeds, a non-database error is thrown, or the retry budget is
    * spent (then a GtcError 'db-locked' or 'db-down'). `attempt` must be safe to run again:
@@ -105,7 +124,10 @@ export class WritePolicy {
           return this.breaker.execute(() => attempt(attemptNo), (error) => classifyDbError(error) !== undefined);
         },
         (error) => ({ retry: this.failureClassOf(error) !== undefined }),
-        { onRetry: (event) => hooks?.onRetry?.({ ...event, failureClass: this.failureClassOf(event.error) ?? 'db-down' }) },
+        {
+          wake: () => this.back.signal,
+          onRetry: (event) => hooks?.onRetry?.({ ...event, failureClass: this.failureClassOf(event.error) ?? 'db-down' }),
+        },
       );
       return { value, attempts };
     } catch (error) {

@@ -122,3 +122,29 @@ test('after halfOpenAfter (on the injected clock) one probe runs; the others bac
   assert.deepEqual(patient.states, ['open', 'half-open', 'closed']);
   assert.deepEqual(states, ['open']);
 });
+
+test('the database seen up outside a write (a passing probe) closes the breaker and ends the retry waits at once', async () => {
+  const clock = new ManualClock();
+  const { p, states } = policy(clock, { breakerThreshold: 2, breakerHalfOpenAfterMs: 5_000, retryBaseDelayMs: 10_000, retryMaxDelayMs: 10_000, maxRetryWaitMs: 120_000 });
+  let up = false;
+  let attempts = 0;
+  const write = p.execute(async () => {
+    attempts++;
+    if (!up) throw dbError('ECONNREFUSED');
+    return 'written';
+  });
+  write.catch(() => undefined);
+  // Two refused attempts open the breaker; the write then waits in its backoff (up to 10 s).
+  while (attempts < 2) await clock.tick();
+  for (let i = 0; i < 5; i++) await new Promise((r) => setImmediate(r));
+  assert.equal(p.breakerState, 'open');
+  assert.equal(p.breakerOpenOn, 'db-down');
+  const waitingSince = clock.now();
+  up = true;
+  p.noteDatabaseUp();
+  assert.equal(p.breakerState, 'closed');
+  assert.equal(p.breakerOpenOn, null);
+  assert.deepEqual((await write).value, 'written');
+  assert.equal(clock.now(), waitingSince, 'retried without waiting out the backoff');
+  assert.deepEqual(states, ['open', 'closed']);
+});
