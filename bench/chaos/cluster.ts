@@ -8,7 +8,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream, readFileSync, type WriteStream } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { GTC_NODE_FLAGS } from '../../test/support/gtc-cli.ts';
+import { DAEMON_NODE_FLAGS } from '../../test/support/gtc-cli.ts';
 import type { Timebase } from '../../test/support/timebase.ts';
 
 const GTC_MAIN = new URL('../../src/cli/main.ts', import.meta.url).pathname;
@@ -91,8 +91,8 @@ export class DaemonCluster {
       ...(this.options.emulateReplacedSystem ? { GTC_EMULATE_REPLACED_SYSTEM: '1' } : {}),
     });
     const entry = this.options.gtcBin ? [this.options.gtcBin] : ['--import', 'tsx', GTC_MAIN];
-    // The launcher's Node options (bin/gtc.js's first line), as `npx gtc start` runs with them.
-    const child = spawn(process.execPath, [...GTC_NODE_FLAGS, ...entry, '--config', this.options.configFile, 'start'], { stdio: ['ignore', 'pipe', 'pipe'], env });
+    // The Node options `npm start` runs the daemon with (its old-generation cap included).
+    const child = spawn(process.execPath, [...DAEMON_NODE_FLAGS, ...entry, '--config', this.options.configFile, 'start'], { stdio: ['ignore', 'pipe', 'pipe'], env });
     slot.child = child;
     slot.starts += 1;
     // Which process of this daemon (restarts after kill -9 are new ones) logged a line.

@@ -7,6 +7,12 @@ export const GTC_BIN = new URL('../../bin/gtc.js', import.meta.url).pathname;
 /** The Node options the launcher's first line gives (`#!/usr/bin/env -S node …`): children started with process.execPath get them too. */
 export const GTC_NODE_FLAGS: readonly string[] = (/^#!.*\bnode\b(.*)$/m.exec(readFileSync(GTC_BIN, 'utf8').split('\n')[0] ?? '')?.[1] ?? '').trim().split(/\s+/).filter(Boolean);
 
+/** The Node options `npm start` runs the daemon with (package.json's start script: `node … --import tsx …`). */
+export const DAEMON_NODE_FLAGS: readonly string[] = (() => {
+  const scripts = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { scripts: Record<string, string> }).scripts;
+  return (/^node\s+(.*?)\s*--import\b/.exec(scripts.start ?? '')?.[1] ?? '').split(/\s+/).filter(Boolean);
+})();
+
 export interface CliResult {
   status: number | null;
   stdout: string;
