@@ -12,6 +12,7 @@ import { Monitor } from '../monitor/monitor.ts';
 import { DatabaseBudgetStore } from '../runtime/budget-store.ts';
 import { createDaemon, type Daemon } from '../runtime/daemon.ts';
 import { stopOnSignals } from '../runtime/shutdown.ts';
+import { openStoreWhenReady } from '../runtime/store-startup.ts';
 import { processOwnerId } from '../runtime/store-records.ts';
 import { startDaemonServer, type RunningHttpServer } from '../server/index.ts';
 import { openStore, storeOptionsFromConfig, type Store } from '../store/index.ts';
@@ -56,7 +57,10 @@ export async function startDaemonApp(options: DaemonAppOptions): Promise<Running
   const owner = processOwnerId();
   const monitor = new Monitor({ config, logger, clock });
 
-  const store = await openStore({ ...storeOptionsFromConfig(config.database), clock, hooks: monitor.storeHooks, ...(replaced ? { sqliteBegin: 'deferred' as const } : {}) });
+  const store = await openStoreWhenReady(
+    () => openStore({ ...storeOptionsFromConfig(config.database), clock, hooks: monitor.storeHooks, ...(replaced ? { sqliteBegin: 'deferred' as const } : {}) }),
+    { clock, logger, backoff: config.recovery.retryBackoff },
+  );
   const newApi = (): ApiClient => {
     const limiter = new RateLimiter({
       clock,
