@@ -16,11 +16,10 @@ export interface StoreStartupOptions {
   logger: Logger;
   /** recovery.retryBackoff: [first delay, cap]. */
   backoff: readonly [number, number];
-  signal?: AbortSignal;
 }
 
 export async function openStoreWhenReady(open: () => Promise<Store>, options: StoreStartupOptions): Promise<Store> {
-  const { clock, logger, backoff, signal } = options;
+  const { clock, logger, backoff } = options;
   for (let attempt = 1; ; attempt++) {
     try {
       return await open();
@@ -29,7 +28,8 @@ export async function openStoreWhenReady(open: () => Promise<Store>, options: St
       if (!unavailable) throw error;
       const retryInMs = retryDelay(attempt, backoff);
       logger.warn({ err: errorMessage(error), attempt, retryInMs }, 'the database is not ready; opening it again after a backoff');
-      await clock.sleep(retryInMs, signal);
+      // No stop signal yet: a SIGTERM now ends the process as it is, with nothing open to close.
+      await clock.sleep(retryInMs);
     }
   }
 }
