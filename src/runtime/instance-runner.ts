@@ -7,6 +7,7 @@ import type { CollectorInstance, RunSummary } from '../collectors/types.ts';
 import type { GtcConfig } from '../config/index.ts';
 import type { Clock } from '../lib/clock.ts';
 import { classifyFailure, errorMessage, failureSeenAt, refusedLocally } from '../lib/errors.ts';
+import { classifyDbError } from '../store/write-policy.ts';
 import type { Logger } from '../lib/log.ts';
 import type { RuntimeEvents } from './events.ts';
 import { probeOnce, type Probe } from './probe.ts';
@@ -294,7 +295,9 @@ export class InstanceRunner {
     // before it still counts. A failure dates from when it was seen, not from the run's end.
     const seenAt = failureSeenAt(error, at);
     if (!refusedLocally(error)) this.lastFailedAt = seenAt;
-    const failureClass = classifyFailure(error);
+    // A driver error from a read outside the write policy (a refused connection while PostgreSQL
+    // restarts) is the database's failure, not a bug: classified as the write policy would.
+    const failureClass = classifyDbError(error) ?? classifyFailure(error);
     const message = errorMessage(error);
     const { transition, next } = this.supervisor.failed(at, failureClass, message);
     // The state the failure left (the transition, if any, is logged next): one line tells what happened and what it did.

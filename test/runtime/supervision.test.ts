@@ -84,6 +84,18 @@ describe('supervisor in the running daemon', () => {
     assert.equal((await store.read.runs.recent({ collector: 'discovery' }))[0]?.failureClass, 'bug');
   });
 
+  it('a driver error from a read (a refused connection) is the database down, not a bug', async (t) => {
+    const { store } = await openSqliteStore(t);
+    const clock = new ManualClock(T0);
+    const c = scriptedCollector(store, 'discovery', { intervalMs: 10 * MIN, dependsOn: 'database', behaviour: () => { throw Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED' }); } });
+    const { daemon, transitions } = recordedDaemon({ config: { recovery: recoveryConfig() }, store, instances: [c], probes: { api: async () => {} }, clock });
+    await daemon.start();
+    await drive(clock, 10_000, 250);
+    await daemon.stop();
+    assert.match(transitions[0]?.reason ?? '', /^db-down: /);
+    assert.equal((await store.read.runs.recent({ collector: 'discovery' }))[0]?.failureClass, 'db-down');
+  });
+
   it('an API probe spends at most one call per apiProbeInterval, counting API runs as evidence', async (t) => {
     const { store } = await openSqliteStore(t);
     const clock = new ManualClock(T0);
