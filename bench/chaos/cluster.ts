@@ -150,7 +150,10 @@ export class DaemonCluster {
     const msg = String(entry.msg ?? '');
     if (level >= 50) {
       this.errorCount += 1;
-      if (this.errors.length < 20) this.errors.push(`daemon ${daemon}: ${msg}${entry.err ? ` (${JSON.stringify(entry.err).slice(0, 300)})` : ''}`);
+      // The error's type and message, not its stack: a stack names this machine's paths, and reports are committed.
+      const err = entry.err as { type?: unknown; message?: unknown } | string | undefined;
+      const what = typeof err === 'object' && err !== null ? `${String(err.type ?? 'Error')}: ${String(err.message ?? '')}` : err;
+      if (this.errors.length < 20) this.errors.push(`daemon ${daemon}: ${msg}${what ? ` (${what.slice(0, 300)})` : ''}`);
     }
     const instance = typeof entry.instance === 'string' ? entry.instance : undefined;
     if (!instance) return;
