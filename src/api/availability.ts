@@ -28,6 +28,8 @@ export class ApiAvailability {
   private sent = 0;
   /** A request failed with the API unavailable, and nothing has been answered since. */
   private down = false;
+  /** Send time of the first failed request of the current outage (while `down`). */
+  private downSince = 0;
   /** A request was refused with a 429, and nothing has been answered with data since. */
   private refused = false;
   /** Aborted (and replaced) when the API is seen answering again: retry waits end there. */
@@ -56,6 +58,7 @@ export class ApiAvailability {
 
   /** A request sent at `sentAt` found the API unavailable (timeout, network, 5xx). Returns the error, for `throw`. */
   failed(error: ApiUnavailableError, sentAt: number): ApiUnavailableError {
+    if (!this.down) this.downSince = sentAt;
     this.down = true;
     this.tell({ up: false, at: sentAt, error });
     return error;
@@ -71,26 +74,33 @@ export class ApiAvailability {
   /**
    * `request` was answered (a 429 included). After an outage the requests sent before it are
    * presumed lost; the first answer with data after a failure or a 429 is news that the API is up.
+   * Returns how long the API had been unavailable when this answer ended an outage (from the
+   * first failed request's send to this one's), else undefined.
    */
-  answered(request: InFlight, withData: boolean): void {
-    const wasDown = this.down;
-    if (wasDown) this.cutShort((r) => r.seq < request.seq);
-    if (!withData || !(wasDown || this.refused)) return;
+  answered(request: InFlight, withData: boolean): number | undefined {
+    const outage = this.down ? this.cutShort(request.sentAt, (r) => r.seq < request.seq) : undefined;
+    if (!withData || !(outage !== undefined || this.refused)) return outage;
     this.refused = false;
     this.tell({ up: true, at: request.sentAt });
+    return outage;
   }
 
-  /** The API was seen answering at `at` elsewhere (a probe, another process): as if a request sent then was answered here. */
-  seenUp(at: number): void {
+  /**
+   * The API was seen answering at `at` elsewhere (a probe, another process): as if a request sent
+   * then was answered here. Returns the length of the outage this ended, as `answered` does.
+   */
+  seenUp(at: number): number | undefined {
     this.refused = false;
-    if (this.down) this.cutShort((r) => r.sentAt < at);
+    return this.down ? this.cutShort(at, (r) => r.sentAt < at) : undefined;
   }
 
-  private cutShort(earlier: (request: InFlight) => boolean): void {
+  /** Ends the outage seen up at `at`; returns its length. */
+  private cutShort(at: number, earlier: (request: InFlight) => boolean): number {
     this.down = false;
     for (const request of this.inFlight) if (earlier(request)) request.overtake.abort();
     this.back.abort();
     this.back = new AbortController();
+    return Math.max(0, at - this.downSince);
   }
 
   private tell(news: ApiNews): void {

@@ -213,7 +213,8 @@ export class ApiHttp {
     done(response.status);
     const { status } = response;
     if (status >= 500) throw this.availability.failed(new ApiUnavailableError(`GET ${target} answered ${status}.`, 'server-error', { endpoint, status, seenAt: started }), started);
-    this.availability.answered(request, status !== 429);
+    const outage = this.availability.answered(request, status !== 429);
+    if (outage !== undefined) this.options.limiter.onApiBack(outage);
     if (status !== 429) this.options.limiter.onAnswered();
     if (status >= 200 && status < 300) {
       if (!looksLikeJsonObject(response.body)) {

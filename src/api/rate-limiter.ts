@@ -6,6 +6,7 @@
  * until then; after a 429 storm the full rate is back within a few answered calls, not minutes.
  * The lowered rate's floor is two calls a minute — one per 30 s, the issue's spacing of API
  * probes — so a storm's end is seen within 30 s (within Retry-After when the server sends one).
+ * After an outage of a minute or more, the calls it held back go back to back (onApiBack).
  */
 import type { Clock } from '../lib/clock.ts';
 import { sleepOrWake, systemClock } from '../lib/clock.ts';
@@ -19,6 +20,11 @@ const HOUR = 3_600_000;
 const DAY = 86_400_000;
 /** While the rate recovers, the pump re-reads it at least this often, so recovery is not overslept. */
 const MAX_SLEEP_MS = 1_000;
+/**
+ * After an outage of at least the server's window (a minute), the calls it held back may go back
+ * to back for this long: the runs it suspended resume within moments of the news and queue here.
+ */
+const CATCH_UP_MS = 10_000;
 
 export interface RateLimiterOptions extends Omit<AdaptiveRateOptions, 'configured'> {
   requestsPerMinute?: number;
@@ -85,6 +91,8 @@ export class RateLimiter {
   /** The shared minute's budget (or, while the rate is lowered, its even share) is used up until this (by this or other processes): calls wait, probe calls are refused. */
   private minuteUsedUntil = 0;
   private remaining: { dayStart: number; value: number } | null = null;
+  /** Calls that may go out back to back, without tokens, until `until` (see onApiBack). */
+  private catchUp: { until: number; calls: number } | null = null;
 
   constructor(options: RateLimiterOptions = {}) {
     this.options = options;
@@ -186,6 +194,20 @@ export class RateLimiter {
     this.nudge.abort();
   }
 
+  /**
+   * The API answers again after being unavailable for `outageMs` (here, or seen by another process).
+   * When that outage lasted at least a minute, none of our calls counted in the server's window
+   * (a minute of arrivals it accepted), so the calls it held back go back to back for a few seconds
+   * instead of one per 60/rate s — still each within the minute's shared budget, which keeps the
+   * configured rate per minute. A shorter outage leaves the pace as it is: calls accepted just
+   * before it are still in the server's window.
+   */
+  onApiBack(outageMs: number): void {
+    if (outageMs < MINUTE) return;
+    this.catchUp = { until: this.clock.now() + CATCH_UP_MS, calls: this.perMinute() };
+    this.nudge.abort();
+  }
+
   state(): RateLimiterState {
     const now = this.clock.now();
     const today = dayStart(now);
@@ -227,8 +249,13 @@ export class RateLimiter {
     const blocked = Math.max(this.blockedUntil, this.minuteUsedUntil);
     if (blocked > now) return blocked - now;
     this.refill(now);
-    if (this.tokens >= 1) return 0;
+    if (this.tokens >= 1 || this.catchingUp(now)) return 0;
     return Math.ceil(((1 - this.tokens) * this.period) / this.adaptive.at(now));
+  }
+
+  private catchingUp(now: number): boolean {
+    if (this.catchUp && (now >= this.catchUp.until || this.catchUp.calls <= 0)) this.catchUp = null;
+    return this.catchUp !== null;
   }
 
   private exhaustedToday(now: number): boolean {
@@ -279,7 +306,8 @@ export class RateLimiter {
         const day = await this.store.take(`${this.key}:day`, dayStart(now), this.dailyLimit);
         this.remaining = { dayStart: dayStart(now), value: day.remaining };
         if (!day.taken) continue;
-        this.tokens -= 1;
+        if (this.catchUp && this.catchingUp(this.clock.now())) this.catchUp.calls -= 1;
+        else this.tokens -= 1;
         const waiter = this.queue[0];
         if (waiter) this.settle(waiter, null);
       }

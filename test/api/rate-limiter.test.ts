@@ -324,3 +324,24 @@ test('the default margin stretches each minute by 250 ms, so the server never se
   await Promise.all(all);
   assert.ok(log[30]!.at >= 60_250, `31st call at ${log[30]!.at} ms`);
 });
+
+test('after an outage of a minute or more, the calls it held back go back to back for 10 s, within the shared minute; after a shorter one, at the usual pace', async () => {
+  const clock = new ManualClock(T0);
+  const store = new MemoryBudgetStore();
+  const other = new RateLimiter({ marginMs: 0, clock, requestsPerMinute: 30, burst: 30, budgetStore: store, budgetKey: 'host-1' });
+  const limiter = new RateLimiter({ marginMs: 0, clock, requestsPerMinute: 30, budgetStore: store, budgetKey: 'host-1' });
+  await Promise.all(Array.from({ length: 26 }, () => other.acquire()));
+  const log: { label: string; at: number }[] = [];
+  limiter.onApiBack(59_999);
+  let all = start(limiter, clock, 'short', 2, log);
+  await clock.advance(2_000);
+  await Promise.all(all);
+  assert.deepEqual(log.map((e) => e.at), [0, 2000], 'a shorter outage: one call per 2 s');
+  limiter.onApiBack(60_000);
+  all = start(limiter, clock, 'long', 4, log);
+  await clock.advance(0);
+  assert.deepEqual(log.slice(2).map((e) => e.at), [2000, 2000], 'back to back, until the shared minute (30) is used');
+  await clock.advance(60_000);
+  await Promise.all(all);
+  assert.deepEqual(log.slice(4).map((e) => e.at), [60_000, 62_000], 'the rest in the next minute, at the usual pace: the 10 s of catching up are over');
+});
