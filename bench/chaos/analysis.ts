@@ -35,6 +35,11 @@ export interface FaultOutcome {
   recoveryMs: number | null;
   /** Instances that failed during the fault and had no successful run before the scenario ended. */
   notRecovered: string[];
+  /**
+   * The worst instance was not at work again when the next fault began: its reading is cut there
+   * (at least that long), not stretched through the next fault's own outage.
+   */
+  recoveryCut?: boolean;
   /** kill -9: runs left in flight, and how long until another process completed their slot. */
   killedRuns?: number;
   takeoverMs?: number | null;
@@ -122,7 +127,9 @@ export async function analyse(input: AnalysisInput): Promise<PassResult> {
   // Failures are blamed on a fault until 30 s after it, or until the next fault begins.
   const blameUntil = (w: FaultWindow): number => Math.min(w.end + BLAME_AFTER_MS, ...windows.filter((x) => x.kind !== 'kill-9' && x.start >= w.end).map((x) => x.start));
   const pages = new Map([...input.pages].map(([instance, times]) => [instance, [...times].sort((a, b) => a - b)]));
-  const faults = windows.map((w) => faultOutcome(input.mode, w, blameUntil(w), input.events, pages, runs, input.end));
+  // A recovery still under way when the next outage begins is read up to that start only.
+  const nextOutage = (w: FaultWindow): number => Math.min(input.end, ...windows.filter((x) => x.outage && x.kind !== 'kill-9' && x.start >= w.end).map((x) => x.start));
+  const faults = windows.map((w) => faultOutcome(input.mode, w, blameUntil(w), nextOutage(w), input.events, pages, runs, input.end));
   const replay = windows.find((w) => w.kind === 'incident-replay');
   const slotsReplay = replay ? availability(input.intervals, runs, replay.start, replay.end, [], true) : undefined;
 
@@ -218,7 +225,7 @@ function stateBefore(events: readonly DaemonEvent[], process: { daemon: number; 
   return state ?? 'healthy';
 }
 
-function faultOutcome(mode: Mode, w: FaultWindow, blameUntil: number, events: readonly DaemonEvent[], pages: ReadonlyMap<string, SortedTimes>, runs: readonly RunRow[], end: number): FaultOutcome {
+function faultOutcome(mode: Mode, w: FaultWindow, blameUntil: number, cutAt: number, events: readonly DaemonEvent[], pages: ReadonlyMap<string, SortedTimes>, runs: readonly RunRow[], end: number): FaultOutcome {
   const base = { kind: w.kind, start: w.start, end: w.end, detail: w.detail, outage: w.outage };
   if (w.kind === 'kill-9') return { ...base, ...killOutcome(w, runs) };
   const failures = events.filter((e): e is Extract<DaemonEvent, { kind: 'run' }> => e.kind === 'run' && !e.ok && e.at >= w.start && e.at <= blameUntil);
@@ -228,6 +235,7 @@ function faultOutcome(mode: Mode, w: FaultWindow, blameUntil: number, events: re
   let detection: number | null = null;
   let neverReacted = false;
   let recovery: number | null = null;
+  let recoveryCut = false;
   const notRecovered: string[] = [];
   for (const instance of affected) {
     const mine = failures.filter((e) => e.instance === instance);
@@ -255,9 +263,11 @@ function faultOutcome(mode: Mode, w: FaultWindow, blameUntil: number, events: re
       recovery = Math.max(recovery ?? 0, end - w.end);
       continue;
     }
-    recovery = Math.max(recovery ?? 0, dataFlowsAfter(successes, stored, w.end));
+    const reading = recoveryReading(dataFlowsAfter(successes, stored, w.end), w.end, cutAt);
+    if (reading.ms > (recovery ?? -1)) recoveryCut = reading.cut;
+    recovery = Math.max(recovery ?? 0, reading.ms);
   }
-  return { ...base, affected, failedRuns: failures.length, detectionMs: neverReacted ? null : detection, neverReacted, recoveryMs: recovery, notRecovered };
+  return { ...base, affected, failedRuns: failures.length, detectionMs: neverReacted ? null : detection, neverReacted, recoveryMs: recovery, notRecovered, ...(recoveryCut ? { recoveryCut } : {}) };
 }
 
 /**
@@ -271,6 +281,16 @@ export function dataFlowsAfter(successes: readonly { startedAt: number; at: numb
   let resumed = firstAfter(pageTimes, end, true) ?? Infinity;
   for (const run of successes) if (run.at >= end) resumed = Math.min(resumed, run.startedAt >= end ? run.startedAt : run.at);
   return resumed - end;
+}
+
+/**
+ * An instance's recovery reading from `flowsAfterMs` (dataFlowsAfter), cut at `cutAt`, the next
+ * outage's start: an instance not at work by then reads "at least until then" (`cut`), not the
+ * wait through that outage too.
+ */
+export function recoveryReading(flowsAfterMs: number, end: number, cutAt: number): { ms: number; cut: boolean } {
+  const limit = Math.max(0, cutAt - end);
+  return flowsAfterMs > limit ? { ms: limit, cut: true } : { ms: flowsAfterMs, cut: false };
 }
 
 /** Times in ascending order (a soak stores hundreds of thousands of pages: searched, not scanned). */

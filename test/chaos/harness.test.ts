@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import BetterSqlite3 from 'better-sqlite3';
 import { LockHolder } from '../../bench/chaos/faults.ts';
-import { dataFlowsAfter, firstAfter } from '../../bench/chaos/analysis.ts';
+import { dataFlowsAfter, firstAfter, recoveryReading } from '../../bench/chaos/analysis.ts';
 import { fit } from '../../bench/chaos/soak.ts';
 import { Timebase } from '../support/timebase.ts';
 import { ScaledClock } from '../../src/lib/clock.ts';
@@ -71,4 +71,12 @@ test('recovery: a run started after the fault counts from its start, one that ro
   assert.equal(firstAfter(week, 1_000), 2_000);
   assert.equal(firstAfter(week, 1_000, true), 1_000);
   assert.equal(firstAfter(week, 500_000_000), undefined);
+});
+
+test('recovery: an instance not at work yet when the next outage begins reads "at least until then", not the wait through that outage', () => {
+  const end = 100_000;
+  // A PostgreSQL restart ending 7.5 s before the simulator became unreachable for minutes.
+  assert.deepEqual(recoveryReading(140_000, end, end + 7_500), { ms: 7_500, cut: true });
+  assert.deepEqual(recoveryReading(3_000, end, end + 7_500), { ms: 3_000, cut: false });
+  assert.deepEqual(recoveryReading(7_500, end, end + 7_500), { ms: 7_500, cut: false });
 });
