@@ -29,7 +29,7 @@
 import { NoSpareBudgetError } from '../api/errors.ts';
 import { sleepOrWake, type Clock } from '../lib/clock.ts';
 import type { Probe } from './probe.ts';
-import { ProbeCalls, type ProbeCall } from './probe-calls.ts';
+import { ProbeCalls, ProbeNotNeededError, type ProbeCall } from './probe-calls.ts';
 
 export interface GatedProbeOptions {
   /**
@@ -176,6 +176,8 @@ export class GatedProbe {
     return this.calls.start(startedAt, ask, (outcome) => outcome.then(
       () => this.record({ at: startedAt, ok: true }),
       (error: unknown) => {
+        // Withdrawn because the API was seen up: no news (dated from its start, it could pass for newer).
+        if (error instanceof ProbeNotNeededError) throw error;
         if (error instanceof NoSpareBudgetError) {
           this.skipped = { at: Math.max(startedAt, this.skipped?.at ?? -Infinity), error, ...(error.retryAt === undefined ? {} : { retryAt: error.retryAt }) };
           // The pacing planned its next call a spacing ahead: it may come sooner now.

@@ -26,6 +26,14 @@ class ProbeReplacedError extends GtcError {
   }
 }
 
+/** A call withdrawn because the API was seen up meanwhile: its answer is no news. */
+export class ProbeNotNeededError extends Error {
+  constructor() {
+    super('the API probe call was withdrawn: the API was seen up meanwhile');
+    this.name = 'ProbeNotNeededError';
+  }
+}
+
 export class ProbeCalls {
   private readonly calls: Call[] = [];
   /**
@@ -87,8 +95,13 @@ export class ProbeCalls {
     });
   }
 
-  /** The API was seen up: every caller waiting on a call resumes. */
+  /**
+   * The API was seen up: every caller waiting on a call resumes, and the calls still unanswered
+   * are withdrawn (ProbeNotNeededError). One still queued at the rate limiter then spends no call:
+   * after a 429 storm its turn — the one call the lowered rate allows now — goes to a collector.
+   */
   passed(): void {
     for (const resume of [...this.upWaiters]) resume();
+    for (const call of [...this.calls]) call.abort.abort(new ProbeNotNeededError());
   }
 }

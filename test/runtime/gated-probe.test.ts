@@ -191,3 +191,32 @@ it('the API is seen up when a call\'s answer comes, not when the call went out: 
   await probed;
   assert.deepEqual(seenUp, [33_000]);
 });
+
+it('a probe call still unanswered when the API is seen up is withdrawn, and its withdrawal is no news: after a 429 storm the limiter turn it waited for goes to a collector', async () => {
+  const clock = new ManualClock(0);
+  const stop = new AbortController();
+  const asked: number[] = [];
+  const withdrawn: unknown[] = [];
+  // A call waiting for its turn at the rate limiter: it settles only when its signal aborts.
+  const inner: Probe = (signal) => new Promise<void>((_, reject) => {
+    asked.push(clock.now());
+    signal?.addEventListener('abort', () => {
+      withdrawn.push(signal.reason);
+      reject(signal.reason);
+    }, { once: true });
+  });
+  const news: { theirs?: number } = {};
+  const gated = new GatedProbe(inner, 30_000, clock, { whileDownMs: 2_000, hasSpareBudget: () => true, signal: stop.signal, sharedNews: async () => news.theirs });
+  gated.noteFailure(new ApiUnavailableError('GET /networks answered 503.', 'server-error'), 0);
+  for (let t = 0; t < 2_000; t += 500) await clock.advance(500);
+  assert.deepEqual(asked, [2_000], 'the pacing asked for a call 2 s after the failure');
+  assert.equal(withdrawn.length, 0);
+  // Another process saw the API answer at 1.5 s, before this call was asked for.
+  news.theirs = 1_500;
+  await clock.advance(500);
+  await clock.advance(0);
+  assert.equal(withdrawn.length, 1, 'the queued call was withdrawn');
+  assert.equal(gated.seenUpSince(0), 1_500, 'and its withdrawal, dated after the news, did not turn the evidence back to down');
+  await gated.probe(stop.signal);
+  stop.abort();
+});
