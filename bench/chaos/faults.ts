@@ -127,10 +127,20 @@ export interface InjectorDeps {
   restartAfterMs: number;
 }
 
+/** The Retry-After the simulator sends in a 429-retry-after storm. */
+const RETRY_AFTER_S = 10;
+
 const API_MODE: Partial<Record<FaultKind, string>> = {
   'api-5xx': '5xx', 'api-429': '429', 'api-429-retry-after': '429-retry-after', 'api-hang': 'hang',
   'api-malformed': 'malformed', 'api-drift': 'drift', 'sim-unreachable': 'unreachable',
 };
+
+/** When the last Retry-After the server sent by `off` (its refusals among `requests`) expires, or `off` when later. */
+export function retryAfterExpiry(off: number, requests: readonly { status: number; at: number }[], retryAfterMs: number): number {
+  let end = off;
+  for (const r of requests) if (r.status === 429 && r.at <= off) end = Math.max(end, r.at + retryAfterMs);
+  return end;
+}
 
 /** Injects one fault at its time and resolves with the window it was in force (or a reason it was skipped). */
 export async function inject(step: FaultStep, scenarioStart: number, deps: InjectorDeps): Promise<FaultWindow | FaultWindow[] | { skipped: string; kind: FaultKind }> {
@@ -140,13 +150,19 @@ export async function inject(step: FaultStep, scenarioStart: number, deps: Injec
   const endAt = Math.max(scenarioStart + step.at, timebase.now()) + step.durationMs;
   const apiMode = API_MODE[step.kind];
   if (apiMode) {
-    const spec = { mode: apiMode, durationMs: step.durationMs + 60_000, ...(step.rate !== undefined ? { rate: step.rate } : {}), ...(apiMode === '429-retry-after' ? { retryAfterS: 10 } : {}) };
+    const spec = { mode: apiMode, durationMs: step.durationMs + 60_000, ...(step.rate !== undefined ? { rate: step.rate } : {}), ...(apiMode === '429-retry-after' ? { retryAfterS: RETRY_AFTER_S } : {}) };
     sim.faults.set(spec as Parameters<Simulator['faults']['set']>[0]);
     const start = timebase.now();
     await timebase.until(endAt);
     sim.faults.set({ mode: 'none' });
+    const off = timebase.now();
     const bad = step.kind === 'api-malformed' || step.kind === 'api-drift';
-    return { kind: step.kind, start, end: timebase.now(), outage: true, hits: 'api', detail: `simulator fault ${apiMode}${step.rate !== undefined ? ` on ${step.rate * 100}% of requests` : ''}${bad ? ' (bad data)' : ''}` };
+    const detail = `simulator fault ${apiMode}${step.rate !== undefined ? ` on ${step.rate * 100}% of requests` : ''}${bad ? ' (bad data)' : ''}`;
+    if (apiMode !== '429-retry-after') return { kind: step.kind, start, end: off, outage: true, hits: 'api', detail };
+    // The server told its callers not to call before the last Retry-After it sent expires: a client
+    // that obeys (issue 3) cannot call sooner, so the fault is in force until then.
+    const end = retryAfterExpiry(off, sim.stats.snapshot().recent, RETRY_AFTER_S * 1000);
+    return { kind: step.kind, start, end, outage: true, hits: 'api', detail: `${detail} (Retry-After ${RETRY_AFTER_S} s; in force until the last one sent expired, ${((end - off) / 1000).toFixed(1)} s after the switch)` };
   }
   switch (step.kind) {
     case 'incident-lock': {

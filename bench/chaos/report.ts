@@ -47,11 +47,14 @@ const worst = (faults: readonly FaultOutcome[], key: 'detectionMs' | 'recoveryMs
 };
 
 /** One row per fault kind: a storm's locks and repeated faults merged (worst times, all instances). */
+/** A fault's description without what differs between injections of the same fault (sizes, pids, timings). */
+const sameFault = (detail: string): string => detail.replace(/\d+ MiB|pid \d+|daemon \d+|[\d.]+ s after the switch/g, '');
+
 export function groupFaults(faults: readonly FaultOutcome[]): (FaultOutcome & { windows: number })[] {
   const groups = new Map<string, FaultOutcome & { windows: number }>();
   const maxOf = (a: number | null | undefined, b: number | null | undefined): number | null => (a === null || a === undefined ? b ?? null : b === null || b === undefined ? a : Math.max(a, b));
   for (const f of faults) {
-    const key = `${f.kind}|${f.detail.replace(/\d+ MiB|pid \d+|daemon \d+/g, '')}`;
+    const key = `${f.kind}|${sameFault(f.detail)}`;
     const g = groups.get(key);
     if (!g) {
       groups.set(key, { ...f, affected: [...f.affected], notRecovered: [...f.notRecovered], windows: 1 });
@@ -73,7 +76,7 @@ export function groupFaults(faults: readonly FaultOutcome[]): (FaultOutcome & { 
 }
 
 const twinOf = (group: FaultOutcome, others: readonly FaultOutcome[] | undefined): FaultOutcome | undefined =>
-  others?.find((f) => f.kind === group.kind && f.detail.replace(/\d+ MiB|pid \d+|daemon \d+/g, '') === group.detail.replace(/\d+ MiB|pid \d+|daemon \d+/g, ''));
+  others?.find((f) => f.kind === group.kind && sameFault(f.detail) === sameFault(group.detail));
 
 /** Prints the JSON lines of a run. */
 export function printLines(run: ChaosRun): void {

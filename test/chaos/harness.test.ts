@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import BetterSqlite3 from 'better-sqlite3';
-import { LockHolder } from '../../bench/chaos/faults.ts';
+import { LockHolder, retryAfterExpiry } from '../../bench/chaos/faults.ts';
 import { dataFlowsAfter, firstAfter, recoveryReading } from '../../bench/chaos/analysis.ts';
 import { fit } from '../../bench/chaos/soak.ts';
 import { Timebase } from '../support/timebase.ts';
@@ -79,4 +79,12 @@ test('recovery: an instance not at work yet when the next outage begins reads "a
   assert.deepEqual(recoveryReading(140_000, end, end + 7_500), { ms: 7_500, cut: true });
   assert.deepEqual(recoveryReading(3_000, end, end + 7_500), { ms: 3_000, cut: false });
   assert.deepEqual(recoveryReading(7_500, end, end + 7_500), { ms: 7_500, cut: false });
+});
+
+test('a 429 storm with Retry-After is in force until the last Retry-After sent before the switch expires', () => {
+  const off = 100_000;
+  const requests = [{ status: 429, at: 80_000 }, { status: 429, at: 97_500 }, { status: 200, at: 99_000 }, { status: 429, at: 101_000 }];
+  assert.equal(retryAfterExpiry(off, requests, 10_000), 107_500, 'the refusal at 97.5 s said: not before 107.5 s; the one after the switch is not the storm');
+  assert.equal(retryAfterExpiry(off, [{ status: 429, at: 80_000 }], 10_000), off, 'an expired Retry-After does not extend it');
+  assert.equal(retryAfterExpiry(off, [], 10_000), off);
 });
