@@ -196,11 +196,12 @@ export class RateLimiter {
 
   /**
    * The API answers again after being unavailable for `outageMs` (here, or seen by another process).
-   * When that outage lasted at least a minute, none of our calls counted in the server's window
-   * (a minute of arrivals it accepted), so the calls it held back go back to back for a few seconds
-   * instead of one per 60/rate s — still each within the minute's shared budget, which keeps the
-   * configured rate per minute. A shorter outage leaves the pace as it is: calls accepted just
-   * before it are still in the server's window.
+   * When that outage lasted at least a minute, none of our calls it accepted is left in the server's
+   * window (a minute of accepted calls; failed ones do not count — the simulator's rule; a server
+   * that counted them would refuse the excess with 429s, which lower the rate as usual), so the
+   * calls the outage held back go back to back for a few seconds instead of one per 60/rate s —
+   * still each within the minute's shared budget, which keeps the configured rate per minute. A
+   * shorter outage leaves the pace as it is: calls accepted just before it are still in the window.
    */
   onApiBack(outageMs: number): void {
     if (outageMs < MINUTE) return;
