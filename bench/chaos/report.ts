@@ -113,6 +113,7 @@ export function printLines(run: ChaosRun): void {
   line('worst_staleness', 's', g.worstStalenessMs / 1000, b ? b.worstStalenessMs / 1000 : undefined);
   line('peak_rss', 'MB', run.gtc.soak.peakRssMb, run.baseline?.soak.peakRssMb);
   if (run.gtc.soak.rssSlopeMbPerDay !== null) line('rss_slope', 'MB/day', run.gtc.soak.rssSlopeMbPerDay, run.baseline?.soak.rssSlopeMbPerDay);
+  if (run.gtc.soak.rssSlopeLastThirdMbPerDay !== null) line('rss_slope_last_third', 'MB/day', run.gtc.soak.rssSlopeLastThirdMbPerDay, run.baseline?.soak.rssSlopeLastThirdMbPerDay);
   if (run.dialect === 'sqlite') line('wal_max', 'bytes', run.gtc.soak.walMaxBytes, run.baseline?.soak.walMaxBytes);
   if (run.gtc.soak.bytesPerRow !== null) line('db_bytes_per_row', 'bytes', run.gtc.soak.bytesPerRow, run.baseline?.soak.bytesPerRow, { r2: run.gtc.soak.sizeFitR2 });
 }
@@ -235,7 +236,8 @@ export function markdown(run: ChaosRun, command: string): string {
 
 function slope(soak: SoakResult): string {
   if (soak.rssSlopeMbPerDay === null) return 'no process lived long enough to fit';
-  return `${soak.rssSlopeMbPerDay} MB/day over ${soak.rssProcesses.length} processes (${soak.rssProcesses.map((p) => `${p.firstMb}→${p.lastMb} MB in ${p.hours} h`).join(', ')})`;
+  const lastThird = soak.rssSlopeLastThirdMbPerDay === null ? '' : `; ${soak.rssSlopeLastThirdMbPerDay} MB/day over the last third of each life`;
+  return `${soak.rssSlopeMbPerDay} MB/day over ${soak.rssProcesses.length} processes (${soak.rssProcesses.map((p) => `${p.firstMb}→${p.lastMb} MB in ${p.hours} h`).join(', ')})${lastThird}`;
 }
 
 function sizeFit(soak: SoakResult): string {

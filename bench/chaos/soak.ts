@@ -12,8 +12,13 @@ export interface SoakResult {
   peakRssMb: number;
   /** Steepest RSS trend of any daemon process that lived at least `minLifeMs` (MB per simulated day). */
   rssSlopeMbPerDay: number | null;
+  /**
+   * The same, fitted on the last third of each life only: whether the growth goes on or levels
+   * off once caches and the heap have reached their working size.
+   */
+  rssSlopeLastThirdMbPerDay: number | null;
   /** Processes the slope was fitted on, and their simulated life in hours. */
-  rssProcesses: { pid: number; hours: number; slopeMbPerDay: number; firstMb: number; lastMb: number }[];
+  rssProcesses: { pid: number; hours: number; slopeMbPerDay: number; lastThirdSlopeMbPerDay: number | null; firstMb: number; lastMb: number }[];
   walMaxBytes: number;
   /** dbBytes ≈ a + b × rows: b (bytes per row) and R². */
   bytesPerRow: number | null;
@@ -51,15 +56,19 @@ export function soakResult(rss: readonly RssSample[], samples: readonly SoakSamp
     if (life < minLifeMs) continue;
     // The first 10% of a life is start-up (modules loading, caches filling), not a trend.
     const steady = list.filter((s) => s.at >= first.at + life * 0.1);
-    const line = fit(steady.map((s) => ({ x: (s.at - first.at) / DAY, y: s.rssMb })));
-    if (line) processes.push({ pid, hours: Math.round(life / 360_000) / 10, slopeMbPerDay: round(line.slope), firstMb: round(steady[0]?.rssMb ?? 0), lastMb: round(last.rssMb) });
+    const points = steady.map((s) => ({ x: (s.at - first.at) / DAY, y: s.rssMb }));
+    const line = fit(points);
+    const lastThird = fit(points.slice(Math.floor((points.length * 2) / 3)));
+    if (line) processes.push({ pid, hours: Math.round(life / 360_000) / 10, slopeMbPerDay: round(line.slope), lastThirdSlopeMbPerDay: lastThird ? round(lastThird.slope) : null, firstMb: round(steady[0]?.rssMb ?? 0), lastMb: round(last.rssMb) });
   }
+  const lastThirds = processes.flatMap((p) => (p.lastThirdSlopeMbPerDay === null ? [] : [p.lastThirdSlopeMbPerDay]));
   const growing = samples.filter((s) => s.dataRows > 0);
   const size = fit(growing.map((s) => ({ x: s.dataRows, y: s.dbBytes + s.walBytes })));
   const final = samples.at(-1);
   return {
     peakRssMb: round(Math.max(0, ...rss.map((s) => s.rssMb))),
     rssSlopeMbPerDay: processes.length ? Math.max(...processes.map((p) => p.slopeMbPerDay)) : null,
+    rssSlopeLastThirdMbPerDay: lastThirds.length ? Math.max(...lastThirds) : null,
     rssProcesses: processes,
     walMaxBytes: Math.max(0, ...samples.map((s) => s.walBytes)),
     bytesPerRow: size ? round(size.slope) : null,

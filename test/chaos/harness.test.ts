@@ -9,7 +9,7 @@ import { test } from 'node:test';
 import BetterSqlite3 from 'better-sqlite3';
 import { LockHolder, retryAfterExpiry } from '../../bench/chaos/faults.ts';
 import { dataFlowsAfter, firstAfter, recoveryReading } from '../../bench/chaos/analysis.ts';
-import { fit } from '../../bench/chaos/soak.ts';
+import { fit, soakResult } from '../../bench/chaos/soak.ts';
 import { Timebase } from '../support/timebase.ts';
 import { ScaledClock } from '../../src/lib/clock.ts';
 import { openStore } from '../../src/store/index.ts';
@@ -87,4 +87,17 @@ test('a 429 storm with Retry-After is in force until the last Retry-After sent b
   assert.equal(retryAfterExpiry(off, requests, 10_000), 107_500, 'the refusal at 97.5 s said: not before 107.5 s; the one after the switch is not the storm');
   assert.equal(retryAfterExpiry(off, [{ status: 429, at: 80_000 }], 10_000), off, 'an expired Retry-After does not extend it');
   assert.equal(retryAfterExpiry(off, [], 10_000), off);
+});
+
+test('RSS trend: the slope over each life, and over its last third — growth that levels off reads flat there', () => {
+  const DAY = 86_400_000;
+  // Rises 30 MB over the first 1.5 days, then stays: a working size reached, not a leak.
+  const rss = Array.from({ length: 301 }, (_, i) => {
+    const at = (i * 3 * DAY) / 300;
+    return { daemon: 0, pid: 7, at, rssMb: 100 + Math.min(30, (30 * at) / (1.5 * DAY)) };
+  });
+  const soak = soakResult(rss, [], DAY);
+  assert.ok((soak.rssSlopeMbPerDay ?? 0) > 5, `over the whole life: ${soak.rssSlopeMbPerDay} MB/day`);
+  assert.equal(soak.rssSlopeLastThirdMbPerDay, 0);
+  assert.equal(soak.rssProcesses[0]?.lastThirdSlopeMbPerDay, 0);
 });
