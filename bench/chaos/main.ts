@@ -102,7 +102,7 @@ async function main(): Promise<void> {
     const reportDir = new URL('./reports/', import.meta.url).pathname;
     mkdirSync(reportDir, { recursive: true });
     // One file per kind of run, so a shortened, what-if or bundle run does not overwrite the day's plain one.
-    const variant = `${args.hours !== undefined ? `-${args.hours}h` : ''}${args.overrides.length ? '-whatif' : ''}${args.built ? '-built' : ''}`;
+    const variant = `${args.speed !== undefined ? `-x${args.speed}` : ''}${args.hours !== undefined ? `-${args.hours}h` : ''}${args.overrides.length ? '-whatif' : ''}${args.built ? '-built' : ''}`;
     const file = join(reportDir, `${startedAt.slice(0, 10)}-${profile.name}-${args.dialect}${variant}.md`);
     writeFileSync(file, markdown(run, command));
     writeFileSync(join(workDir, 'result.json'), JSON.stringify(run, null, 1));
