@@ -116,9 +116,10 @@ export class ApiClient {
   /**
    * The API was seen answering at `seenUpAt` elsewhere (a probe, another process's runs): the
    * circuit breaker closes, as after a passing probe; requests hung since before then, or
-   * waiting to retry, ask again at once (after a long outage, back to back: RateLimiter.onApiBack); and, unless the answer was seen by this process (its
-   * limiter counted it already), a rate lowered by 429s climbs back as after an answer here (the
-   * other process's answer ended the storm for both: they share one IP).
+   * waiting to retry, ask again at once (after a long outage, back to back: see
+   * RateLimiter.onApiBack); and, unless the answer was seen by this process (its limiter counted
+   * it already), a rate lowered by 429s climbs back as after an answer here (the other process's
+   * answer ended the storm for both: they share one IP).
    */
   noteApiUp(seenUpAt: number = this.clock.now(), seenHere = false): void {
     this.http.breaker.recordSuccess();
