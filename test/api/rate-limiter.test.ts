@@ -10,6 +10,19 @@ function start(limiter: RateLimiter, clock: ManualClock, label: string, n: numbe
   return Array.from({ length: n }, () => limiter.acquire().then(() => log.push({ label, at: clock.now() - T0 })));
 }
 
+/**
+ * This process's limiter (30/min, burst 1) sharing a budget store with another process that has
+ * already taken `used` calls of the current minute.
+ */
+async function afterOtherProcess(used: number): Promise<{ clock: ManualClock; mine: RateLimiter }> {
+  const clock = new ManualClock(T0);
+  const store = new MemoryBudgetStore();
+  const other = new RateLimiter({ marginMs: 0, clock, requestsPerMinute: 30, burst: 30, budgetStore: store, budgetKey: 'host-1' });
+  const mine = new RateLimiter({ marginMs: 0, clock, requestsPerMinute: 30, budgetStore: store, budgetKey: 'host-1' });
+  await Promise.all(Array.from({ length: used }, () => other.acquire()));
+  return { clock, mine };
+}
+
 test('burst: `burst` calls go out at once, then one per 60/rate seconds', async () => {
   const clock = new ManualClock(T0);
   const limiter = new RateLimiter({ marginMs: 0, clock, requestsPerMinute: 30, burst: 3 });
@@ -280,11 +293,7 @@ test('probe calls of three processes sharing a budget take only spare budget: sp
 });
 
 test('a probe call still goes ahead of queued calls when there is spare budget, and is refused at once when there is none', async () => {
-  const clock = new ManualClock(T0);
-  const store = new MemoryBudgetStore();
-  const other = new RateLimiter({ marginMs: 0, clock, requestsPerMinute: 30, burst: 30, budgetStore: store, budgetKey: 'host-1' });
-  const mine = new RateLimiter({ marginMs: 0, clock, requestsPerMinute: 30, budgetStore: store, budgetKey: 'host-1' });
-  await Promise.all(Array.from({ length: 10 }, () => other.acquire()));
+  const { clock, mine } = await afterOtherProcess(10);
   const log: { label: string; at: number }[] = [];
   const queued = start(mine, clock, 'Q', 1, log);
   await clock.advance(0);
@@ -301,11 +310,7 @@ test('a probe call still goes ahead of queued calls when there is spare budget, 
 });
 
 test('while the shared minute is used up, a probe call is refused at once; ordinary calls wait for the next minute', async () => {
-  const clock = new ManualClock(T0);
-  const store = new MemoryBudgetStore();
-  const other = new RateLimiter({ marginMs: 0, clock, requestsPerMinute: 30, burst: 30, budgetStore: store, budgetKey: 'host-1' });
-  const mine = new RateLimiter({ marginMs: 0, clock, requestsPerMinute: 30, budgetStore: store, budgetKey: 'host-1' });
-  await Promise.all(Array.from({ length: 30 }, () => other.acquire()));
+  const { clock, mine } = await afterOtherProcess(30);
   const log: { label: string; at: number }[] = [];
   const queued = start(mine, clock, 'Q', 1, log);
   await clock.advance(5_000);
@@ -326,11 +331,7 @@ test('the default margin stretches each minute by 250 ms, so the server never se
 });
 
 test('after an outage of a minute or more, the calls it held back go back to back for 10 s, within the shared minute; after a shorter one, at the usual pace', async () => {
-  const clock = new ManualClock(T0);
-  const store = new MemoryBudgetStore();
-  const other = new RateLimiter({ marginMs: 0, clock, requestsPerMinute: 30, burst: 30, budgetStore: store, budgetKey: 'host-1' });
-  const limiter = new RateLimiter({ marginMs: 0, clock, requestsPerMinute: 30, budgetStore: store, budgetKey: 'host-1' });
-  await Promise.all(Array.from({ length: 26 }, () => other.acquire()));
+  const { clock, mine: limiter } = await afterOtherProcess(26);
   const log: { label: string; at: number }[] = [];
   limiter.onApiBack(59_999);
   let all = start(limiter, clock, 'short', 2, log);
