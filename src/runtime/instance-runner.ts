@@ -46,7 +46,7 @@ export class InstanceRunner {
   private supervisor: Supervisor;
   private readonly schedule: RunSchedule;
   private planned: Step;
-  private readonly watch = new SlotWatch();
+  private readonly watch: SlotWatch;
   private readonly ledger: RunLedger;
   private hung: Promise<unknown> | undefined;
   private wakeUp = new AbortController();
@@ -59,6 +59,7 @@ export class InstanceRunner {
   constructor(options: InstanceRunnerOptions) {
     this.o = options;
     this.supervisor = new Supervisor(options.instance.name, options.recovery);
+    this.watch = new SlotWatch(options.recovery.probeInterval);
     this.schedule = new RunSchedule({
       instance: options.instance, clock: options.clock, maxIntervalFactor: options.recovery.maxIntervalFactor, jitterMaxMs: options.jitterMaxMs,
       ...(options.random ? { random: options.random } : {}),
@@ -203,13 +204,13 @@ export class InstanceRunner {
 
   private async takeOver(slot: number): Promise<void> {
     const now = this.o.clock.now();
-    const claim = await this.o.records.claimSlot(this.name, slot, now, now + this.o.recovery.claimTimeout).catch(() => undefined);
-    if (!claim) return;
+    // A claim that could not be read now (the database busy or down) is looked at again later, not forgotten.
+    const claim = await this.o.records.claimSlot(this.name, slot, now, now + this.o.recovery.claimTimeout).catch(() => ({ won: false as const, finished: false, retakeAt: Infinity }));
     if (!claim.won) {
       this.watch.add(slot, claim, now);
       return;
     }
-    this.o.logger.warn({ slot: new Date(slot).toISOString(), previousHolder: 'expired' }, 'took over a slot whose claim expired unfinished');
+    this.o.logger.warn({ slot: new Date(slot).toISOString() }, 'took over a slot another process left unfinished (its run failed, or its claim expired)');
     await this.attempt(slot, false, { runId: claim.runId, started: now });
   }
 

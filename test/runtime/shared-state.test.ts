@@ -69,6 +69,35 @@ describe('state shared by processes', () => {
     assert.equal(slotRuns[0], 'here:1:aaaaaa:failed');
   });
 
+  it('a slot released by a failed run is taken over within a probe interval by a process that found it claimed, not at the claim\'s expiry', async (t) => {
+    const { store } = await openSqliteStore(t);
+    const clock = new ManualClock(T0);
+    // Here the slot's run hangs 20 s, then fails; the retry (60 s later) is past the next slot, so
+    // this process moves on to that one and leaves the failed slot to whoever takes it.
+    const failing = scriptedCollector(store, 'trades', {
+      intervalMs: MIN,
+      behaviour: async (ctx, n) => {
+        if (n > 1) return 1;
+        await ctx.clock.sleep(20_000);
+        throw new GtcError('api-down', 'request timed out');
+      },
+    });
+    const working = scriptedCollector(store, 'trades', { intervalMs: MIN });
+    const here = recordedDaemon({ config: { recovery: recoveryConfig({ retryBackoff: ['60s', '60s'] }) }, store, instances: [failing], probes: { api: async () => {} }, clock, owner: 'here:1:aaaaaa' });
+    const there = recordedDaemon({ config: { recovery: recoveryConfig() }, store, instances: [working], probes: { api: async () => {} }, clock, owner: 'there:2:bbbbbb' });
+    await here.daemon.start();
+    await drive(clock, 1000, 100);
+    // The other process finds slot T0 claimed by a run in progress (its claim lasts 2 minutes) and watches it.
+    await there.daemon.start();
+    await drive(clock, 29_000, 100);
+    const slotT0 = await store.db.selectFrom('collection_runs').select(['instance_id', 'status', 'started_at']).where('slot_start', '=', T0 / 1000).orderBy('id').execute();
+    await here.daemon.stop();
+    await there.daemon.stop();
+    assert.deepEqual(slotT0.map((r) => `${r.instance_id}:${r.status}`), ['here:1:aaaaaa:failed', 'there:2:bbbbbb:ok'], 'the failed slot was run again before its claim would have expired');
+    const takenAt = Number(slotT0[1]?.started_at) * 1000 - T0;
+    assert.ok(takenAt > 20_000 && takenAt <= 25_000, `taken over ${takenAt} ms after the slot began: within the 5 s probe interval of the failure at 20 s`);
+  });
+
   it('a slot left unfinished by a dead process is taken over only while the instance is healthy', async (t) => {
     const { store } = await openSqliteStore(t);
     const clock = new ManualClock(T0);
