@@ -46,10 +46,10 @@ const worst = (faults: readonly FaultOutcome[], key: 'detectionMs' | 'recoveryMs
   return values.length ? Math.max(...values) : null;
 };
 
-/** One row per fault kind: a storm's locks and repeated faults merged (worst times, all instances). */
 /** A fault's description without what differs between injections of the same fault (sizes, pids, timings). */
 const sameFault = (detail: string): string => detail.replace(/\d+ MiB|pid \d+|daemon \d+|[\d.]+ s after the switch/g, '');
 
+/** One row per fault kind: a storm's locks and repeated faults merged (worst times, all instances). */
 export function groupFaults(faults: readonly FaultOutcome[]): (FaultOutcome & { windows: number })[] {
   const groups = new Map<string, FaultOutcome & { windows: number }>();
   const maxOf = (a: number | null | undefined, b: number | null | undefined): number | null => (a === null || a === undefined ? b ?? null : b === null || b === undefined ? a : Math.max(a, b));
