@@ -1,7 +1,10 @@
 /**
  * The rate the limiter allows: the configured one, lowered by 429s and climbing back. A 429 lowers
  * it once per round (multiplicative decrease; a refusal of a call sent before the last decrease
- * was paced by the old rate and carries no news), down to a floor. It climbs back on answers, as
+ * was paced by the old rate and carries no news), down to a floor: half the configured rate by
+ * default. Deeper than that a storm that refuses every call teaches nothing more about our rate,
+ * and the lowered rate is also how often the storm is asked whether it is over — at half of 30/min,
+ * every 4 s, so its end is seen within seconds, not a 30 s floor interval later. It climbs back on answers, as
  * TCP's window does on acknowledgements: the first answer brings it straight back to the rate of
  * the first decrease (refusals below that rate said nothing about our rate: the storm refused
  * every call — TCP's fast recovery), then a tenth of the configured rate per call; with no answers
@@ -14,7 +17,7 @@ export interface AdaptiveRateOptions {
   configured: number;
   /** Rate multiplier on each 429 (default 0.5). */
   decreaseFactor?: number;
-  /** Floor of the lowered rate (default 2: one call per 30 s). */
+  /** Floor of the lowered rate (default half the configured rate). */
   minRequestsPerMinute?: number;
   /** With no answered calls, how long the lowered rate holds before it climbs back by time. */
   recoveryHoldMs?: number;
@@ -38,11 +41,13 @@ export class AdaptiveRate {
   private decreasedAt = -Infinity;
   /** An answered call brings the lowered rate back up to this (half the rate the first 429 hit), then adds increasePerAnswer. */
   private slowStartUpTo = 0;
+  /** A call was refused since the last answer: the next answer ends a storm. */
+  private refusedSinceAnswer = false;
 
   constructor(private readonly options: AdaptiveRateOptions) {
     this.configured = options.configured;
     this.decreaseFactor = options.decreaseFactor ?? 0.5;
-    this.minRate = Math.min(this.configured, options.minRequestsPerMinute ?? 2);
+    this.minRate = Math.min(this.configured, options.minRequestsPerMinute ?? this.configured / 2);
     this.holdMs = options.recoveryHoldMs ?? MINUTE;
     // Climbing by time is for a quiet process (no answers to learn from): brisk, back within minutes.
     this.increasePerMinute = options.increasePerMinute ?? this.configured / 2;
@@ -68,6 +73,7 @@ export class AdaptiveRate {
   /** A 429 for a call sent at `sentAt`: lowered, once per round. Returns the rate now. */
   rateLimited(now: number, sentAt?: number): number {
     const before = this.at(now);
+    this.refusedSinceAnswer = true;
     if (sentAt !== undefined && sentAt < this.decreasedAt) return before;
     const rate = Math.max(this.minRate, before * this.decreaseFactor);
     // Deeper in a storm the threshold stays: refusals below it say nothing about the rate the server allows once the storm is over.
@@ -80,14 +86,15 @@ export class AdaptiveRate {
 
   /**
    * The API answered a call (anything but a 429 or a 5xx): a lowered rate climbs back. True when
-   * this answer ended a storm (the rate was below the slow-start threshold and is back at it).
+   * this answer ended a storm (calls were refused since the last answer).
    */
   answered(now: number): boolean {
+    const stormOver = this.refusedSinceAnswer;
+    this.refusedSinceAnswer = false;
     if (!this.lowered) return false;
     const rate = this.at(now);
     if (!this.lowered) return false; // climbed back by time just now
-    const stormOver = rate < this.slowStartUpTo;
-    const next = stormOver ? this.slowStartUpTo : rate + this.increasePerAnswer;
+    const next = rate < this.slowStartUpTo ? this.slowStartUpTo : rate + this.increasePerAnswer;
     if (next < this.configured) this.lowered = { rate: next, at: now };
     else this.restore();
     return stormOver;

@@ -32,6 +32,8 @@ export class ApiAvailability {
   private downSince = 0;
   /** A request was refused with a 429, and nothing has been answered with data since. */
   private refused = false;
+  /** Send time of the first refused request of the current storm (while `refused`). */
+  private refusedSince = 0;
   /** Aborted (and replaced) when the API is seen answering again: retry waits end there. */
   private back = new AbortController();
 
@@ -66,6 +68,7 @@ export class ApiAvailability {
 
   /** A request sent at `sentAt` was refused with a 429: news, though the API answers. Returns the error, for `throw`. */
   rateLimited(error: ApiRateLimitError, sentAt: number): ApiRateLimitError {
+    if (!this.refused) this.refusedSince = sentAt;
     this.refused = true;
     this.tell({ up: false, at: sentAt, error });
     return error;
@@ -75,23 +78,31 @@ export class ApiAvailability {
    * `request` was answered (a 429 included). After an outage the requests sent before it are
    * presumed lost; the first answer with data after a failure or a 429 is news that the API is up.
    * Returns how long the API had been unavailable when this answer ended an outage (from the
-   * first failed request's send to this one's), else undefined.
+   * first failed request's send to this one's), or had refused every request when this answer
+   * with data ended a 429 storm (from the first refused one's), else undefined.
    */
   answered(request: InFlight, withData: boolean): number | undefined {
     const outage = this.down ? this.cutShort(request.sentAt, (r) => r.seq < request.seq) : undefined;
     if (!withData || !(outage !== undefined || this.refused)) return outage;
-    this.refused = false;
+    const storm = this.endStorm(request.sentAt);
     this.tell({ up: true, at: request.sentAt });
-    return outage;
+    return longest(outage, storm);
   }
 
   /**
    * The API was seen answering at `at` elsewhere (a probe, another process): as if a request sent
-   * then was answered here. Returns the length of the outage this ended, as `answered` does.
+   * then was answered here. Returns the length of the outage or storm this ended, as `answered` does.
    */
   seenUp(at: number): number | undefined {
+    const storm = this.endStorm(at);
+    return longest(this.down ? this.cutShort(at, (r) => r.sentAt < at) : undefined, storm);
+  }
+
+  /** Ends the 429 storm (if any) with an answer to a request sent at `at`; returns its length. */
+  private endStorm(at: number): number | undefined {
+    if (!this.refused) return undefined;
     this.refused = false;
-    return this.down ? this.cutShort(at, (r) => r.sentAt < at) : undefined;
+    return Math.max(0, at - this.refusedSince);
   }
 
   /** Ends the outage seen up at `at`; returns its length. */
@@ -106,4 +117,8 @@ export class ApiAvailability {
   private tell(news: ApiNews): void {
     for (const listener of this.listeners) listener(news);
   }
+}
+
+function longest(a: number | undefined, b: number | undefined): number | undefined {
+  return a === undefined ? b : b === undefined ? a : Math.max(a, b);
 }

@@ -125,7 +125,7 @@ export class ApiClient {
     this.http.breaker.recordSuccess();
     const outage = this.http.availability.seenUp(seenUpAt);
     if (outage !== undefined) this.limiter.onApiBack(outage);
-    if (!seenHere) this.limiter.onAnswered();
+    if (!seenHere) this.limiter.onAnswered(seenUpAt);
   }
 
   /** Each request that finds the API unavailable, and the first answer after one (see ApiAvailability). */

@@ -215,7 +215,7 @@ export class ApiHttp {
     if (status >= 500) throw this.availability.failed(new ApiUnavailableError(`GET ${target} answered ${status}.`, 'server-error', { endpoint, status, seenAt: started }), started);
     const outage = this.availability.answered(request, status !== 429);
     if (outage !== undefined) this.options.limiter.onApiBack(outage);
-    if (status !== 429) this.options.limiter.onAnswered();
+    if (status !== 429) this.options.limiter.onAnswered(started);
     if (status >= 200 && status < 300) {
       if (!looksLikeJsonObject(response.body)) {
         const start = excerptOf(this.scrub(response.body));

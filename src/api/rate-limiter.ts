@@ -2,11 +2,11 @@
  * The one API rate limiter of a process: every request of every collector waits here, in FIFO
  * order, for a token of a token bucket (default 30/min, burst 1), then for a call from the
  * minute and day budgets of a BudgetStore (shared through the database when several processes
- * share one IP). A 429 halves the rate (AdaptiveRate) and, with Retry-After, blocks every call
- * until then; after a 429 storm the full rate is back within a few answered calls, not minutes.
- * The lowered rate's floor is two calls a minute — one per 30 s, the issue's spacing of API
- * probes — so a storm's end is seen within 30 s (within Retry-After when the server sends one).
- * After an outage of a minute or more, the calls it held back go back to back (onApiBack).
+ * share one IP). A 429 halves the rate (AdaptiveRate), for the IP as a whole, and, with
+ * Retry-After, blocks every call until then (or until a later call is answered); after a 429
+ * storm the full rate is back within a few answered calls, not minutes. At the lowered rate the
+ * storm is asked every 60/(rate/2) s — 4 s at 30/min — whether it is over. After an outage or a
+ * storm of a minute or more, the calls it held back go back to back (onApiBack).
  */
 import type { Clock } from '../lib/clock.ts';
 import { sleepOrWake, systemClock } from '../lib/clock.ts';
@@ -88,6 +88,8 @@ export class RateLimiter {
   private lastRefill: number;
   /** No call before this: the server's Retry-After. */
   private blockedUntil = 0;
+  /** Send time of the refused call whose Retry-After set blockedUntil: an answer to a later call lifts it. */
+  private blockedBy = -Infinity;
   /** The shared minute's budget (or, while the rate is lowered, its even share) is used up until this (by this or other processes): calls wait, probe calls are refused. */
   private minuteUsedUntil = 0;
   private remaining: { dayStart: number; value: number } | null = null;
@@ -166,14 +168,17 @@ export class RateLimiter {
 
   /**
    * A 429 was received for a call sent at `sentAt`: lower the rate (once per round: not for a call
-   * sent before the last decrease), drain the bucket, and honour Retry-After if given.
+   * sent before the last decrease), drain the bucket, end a catch-up (the server's window was not
+   * as empty as it looked), and honour Retry-After if given.
    */
   onRateLimited(retryAfterMs?: number, sentAt?: number): void {
     const now = this.clock.now();
     this.refill(now);
     const rate = this.adaptive.rateLimited(now, sentAt);
     this.tokens = 0;
+    this.catchUp = null;
     if (retryAfterMs !== undefined && retryAfterMs > 0) {
+      if (now + retryAfterMs > this.blockedUntil) this.blockedBy = sentAt ?? now;
       this.blockedUntil = Math.max(this.blockedUntil, now + retryAfterMs);
       // A debt that refills to exactly one token when Retry-After ends: one call then, the lowered rate after.
       this.tokens = Math.min(0, 1 - ((this.blockedUntil - now) * rate) / this.period);
@@ -181,13 +186,20 @@ export class RateLimiter {
   }
 
   /**
-   * The API answered a call (anything but a 429 or a 5xx), here or in another process sharing the
-   * IP: a lowered rate climbs back. The first answer after a storm also puts a token in the bucket
-   * and wakes the queue: the next call goes now, not a lowered-rate interval later.
+   * The API answered a call sent at `sentAt` (anything but a 429 or a 5xx), here or in another
+   * process sharing the IP: a lowered rate climbs back. The first answer after a storm also puts a
+   * token in the bucket and wakes the queue: the next call goes now, not a lowered-rate interval
+   * later. An answer to a call sent after the refusal whose Retry-After blocks us lifts the block:
+   * the server serves this IP again, whatever it said to the earlier call.
    */
-  onAnswered(): void {
-    if (!this.adaptive.isLowered) return;
+  onAnswered(sentAt?: number): void {
     const now = this.clock.now();
+    if (this.blockedUntil > now && sentAt !== undefined && sentAt > this.blockedBy) {
+      this.blockedUntil = 0;
+      this.tokens = Math.max(this.tokens, 0);
+      this.nudge.abort();
+    }
+    if (!this.adaptive.isLowered) return;
     this.refill(now);
     if (!this.adaptive.answered(now)) return;
     this.tokens = Math.max(this.tokens, 1);
@@ -195,13 +207,15 @@ export class RateLimiter {
   }
 
   /**
-   * The API answers again after being unavailable for `outageMs` (here, or seen by another process).
-   * When that outage lasted at least a minute, none of our calls it accepted is left in the server's
-   * window (a minute of accepted calls; failed ones do not count — the simulator's rule; a server
-   * that counted them would refuse the excess with 429s, which lower the rate as usual), so the
-   * calls the outage held back go back to back for a few seconds instead of one per 60/rate s —
-   * still each within the minute's shared budget, which keeps the configured rate per minute. A
-   * shorter outage leaves the pace as it is: calls accepted just before it are still in the window.
+   * The API answers again after being unavailable, or refusing every call with 429s, for
+   * `outageMs` (here, or seen by another process). When that lasted at least a minute, none of our
+   * calls it accepted is left in the server's window (a minute of accepted calls; failed and
+   * refused ones do not count — the simulator's rule; a server that counted them would refuse the
+   * excess with 429s, which end the catch-up and lower the rate as usual), so the calls it held
+   * back go back to back for a few seconds instead of one per 60/rate s — still each within the
+   * minute's shared budget, which keeps the configured rate per minute. After a storm, the lowered
+   * rate then climbs back as usual. A shorter outage leaves the pace as it is: calls accepted just
+   * before it are still in the window.
    */
   onApiBack(outageMs: number): void {
     if (outageMs < MINUTE) return;
@@ -289,19 +303,21 @@ export class RateLimiter {
         }
         const minuteStart = now - (now % MINUTE);
         const perMinute = this.perMinute();
-        // While 429s keep the rate lowered, every call takes only an even share of the shared minute:
-        // processes calling into a storm (each at its own lowered rate, or at each Retry-After) never
-        // use the minute up ahead of time, so when the storm ends the next call is seconds away, not
-        // at the next minute.
-        const evenly = head.spare || this.adaptive.isLowered;
-        const minute = await this.store.take(`${this.key}:minute`, minuteStart, evenly ? evenShare(perMinute, now - minuteStart) : perMinute);
+        // While 429s keep the rate lowered, every call takes only an even share of the shared minute
+        // at the lowered rate: processes calling into a storm keep to that rate together, not each
+        // to its own, and never use the minute up ahead of time, so when the storm ends the next call
+        // is seconds away, not at the next minute. A catch-up takes the whole minute's budget.
+        const lowered = this.adaptive.isLowered && !this.catchingUp(now);
+        const evenly = head.spare || lowered;
+        const spread = lowered ? Math.max(1, Math.min(perMinute, Math.floor(this.adaptive.at(now)))) : perMinute;
+        const minute = await this.store.take(`${this.key}:minute`, minuteStart, evenly ? evenShare(spread, now - minuteStart) : perMinute);
         if (!minute.taken && head.spare) {
-          if (this.queue[0] === head) this.settle(head, this.noSpareBudget(nextShareAt(perMinute, minuteStart, minute.used)));
+          if (this.queue[0] === head) this.settle(head, this.noSpareBudget(nextShareAt(spread, minuteStart, minute.used)));
           continue;
         }
         if (!minute.taken) {
           // Others sharing the budget used this minute (or its even share so far) up: wait for more.
-          this.minuteUsedUntil = Math.max(this.minuteUsedUntil, evenly ? nextShareAt(perMinute, minuteStart, minute.used) : minuteStart + MINUTE);
+          this.minuteUsedUntil = Math.max(this.minuteUsedUntil, evenly ? nextShareAt(spread, minuteStart, minute.used) : minuteStart + MINUTE);
           continue;
         }
         const day = await this.store.take(`${this.key}:day`, dayStart(now), this.dailyLimit);

@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { ApiUnavailableError } from '../../src/api/index.ts';
+import { ApiRateLimitError, ApiUnavailableError } from '../../src/api/index.ts';
 import { ApiAvailability } from '../../src/api/availability.ts';
 
 const down = (availability: ApiAvailability, sentAt: number): void => {
@@ -31,4 +31,24 @@ test('news from elsewhere ends an outage the same way, dated when the other proc
   down(availability, 10_000);
   assert.equal(availability.seenUp(40_000), 30_000);
   assert.equal(availability.seenUp(41_000), undefined);
+});
+
+const refused = (availability: ApiAvailability, sentAt: number): void => {
+  const request = availability.send(sentAt);
+  availability.answered(request, false);
+  availability.rateLimited(new ApiRateLimitError('GET /networks was refused with 429 Too Many Requests.', { endpoint: '/networks', status: 429 }), sentAt);
+  availability.settled(request);
+};
+
+test('a 429 storm is told the same way: the answer with data that ends it (here or elsewhere) tells how long every request was refused', () => {
+  const availability = new ApiAvailability();
+  refused(availability, 2_000);
+  refused(availability, 6_000);
+  const refusedAgain = availability.send(9_000);
+  assert.equal(availability.answered(refusedAgain, false), undefined, 'a 429 ends no storm');
+  assert.equal(availability.answered(availability.send(80_000), true), 78_000, 'from the first refused request sent to the answered one');
+  assert.equal(availability.answered(availability.send(81_000), true), undefined, 'only the first answer ends it');
+  refused(availability, 100_000);
+  assert.equal(availability.seenUp(170_000), 70_000, 'news from elsewhere ends it too');
+  assert.equal(availability.seenUp(171_000), undefined);
 });

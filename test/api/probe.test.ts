@@ -185,13 +185,13 @@ test('a request that finds the API down is news at once (its run goes on retryin
 test('news that the API answers elsewhere brings a rate lowered by a 429 storm back, as an answer here would; news seen here is not counted twice', async () => {
   const { api } = await setup({ requestsPerMinute: 30 });
   for (let i = 0; i < 6; i++) api.limiter.onRateLimited();
-  assert.equal(api.limiter.state().requestsPerMinute, 2, 'deep in a storm: the floor');
+  assert.equal(api.limiter.state().requestsPerMinute, 15, 'deep in a storm: the floor, half the configured rate');
   api.noteApiUp(undefined, true);
-  assert.equal(api.limiter.state().requestsPerMinute, 2, 'an answer this process saw was counted when it came: not again');
+  assert.equal(api.limiter.state().requestsPerMinute, 15, 'an answer this process saw was counted when it came: not again');
   api.noteApiUp();
-  assert.equal(api.limiter.state().requestsPerMinute, 15, 'back to the rate of the first decrease at once');
+  assert.equal(api.limiter.state().requestsPerMinute, 18, 'news from elsewhere: a tenth of the rate back');
   api.noteApiUp();
-  assert.equal(api.limiter.state().requestsPerMinute, 18, 'each further answer adds a tenth of the rate');
+  assert.equal(api.limiter.state().requestsPerMinute, 21, 'and each further answer another tenth');
 });
 
 test('a 200 whose body is not a JSON document (cut short, an HTML page, empty) is asked again, then a clear bad-data error', async () => {

@@ -120,19 +120,20 @@ test('a 429 halves the rate, holds it, then raises it back linearly to the confi
   await Promise.all(all);
   assert.deepEqual(log.map((e) => e.at), [4000, 8000, 12000], 'one call per 4 s at 15/min, bucket drained by the 429');
   limiter.onRateLimited();
-  assert.equal(limiter.state().requestsPerMinute, 7.5, 'multiplicative decrease');
+  assert.equal(limiter.state().requestsPerMinute, 15, 'not below the floor, half the configured rate');
   await clock.advance(60_000);
-  assert.equal(limiter.state().requestsPerMinute, 7.5, 'held for a minute');
+  assert.equal(limiter.state().requestsPerMinute, 15, 'held for a minute');
   await clock.advance(60_000);
-  assert.equal(limiter.state().requestsPerMinute, 10.5, 'then +3 per minute');
-  await clock.advance(7 * 60_000);
+  assert.equal(limiter.state().requestsPerMinute, 18, 'then +3 per minute');
+  await clock.advance(4 * 60_000);
   assert.equal(limiter.state().requestsPerMinute, 30);
   assert.deepEqual(changes.map((c) => c.reason), ['rate-limited', 'rate-limited', 'recovered']);
 });
 
-test('a storm halves the rate once per round: refusals of calls sent before the last decrease are no news; the floor is 2/min', async () => {
+test('a storm halves the rate once per round: refusals of calls sent before the last decrease are no news; the floor is half the configured rate unless set', async () => {
   const clock = new ManualClock(T0);
-  const limiter = new RateLimiter({ marginMs: 0, clock, requestsPerMinute: 30 });
+  const limiter = new RateLimiter({ marginMs: 0, clock, requestsPerMinute: 30, minRequestsPerMinute: 2 });
+  const byDefault = new RateLimiter({ marginMs: 0, clock, requestsPerMinute: 30 });
   const sent = clock.now();
   await clock.advance(1000);
   limiter.onRateLimited(undefined, sent);
@@ -144,14 +145,16 @@ test('a storm halves the rate once per round: refusals of calls sent before the 
   for (let i = 0; i < 5; i++) {
     await clock.advance(1000);
     limiter.onRateLimited(undefined, clock.now() - 500);
+    byDefault.onRateLimited(undefined, clock.now() - 500);
   }
-  assert.equal(limiter.state().requestsPerMinute, 2, 'one call per 30 s while refused');
+  assert.equal(limiter.state().requestsPerMinute, 2, 'at a floor set to 2/min, one call per 30 s while refused');
+  assert.equal(byDefault.state().requestsPerMinute, 15, 'by default, one call per 4 s: the storm is asked that often whether it is over');
 });
 
 test('after a storm, the first answered call brings the rate back to the first decrease, then each adds a tenth of the rate', async () => {
   const clock = new ManualClock(T0);
   const changes: { requestsPerMinute: number; reason: string }[] = [];
-  const limiter = new RateLimiter({ marginMs: 0, clock, requestsPerMinute: 30, onRateChange: (e) => changes.push(e) });
+  const limiter = new RateLimiter({ marginMs: 0, clock, requestsPerMinute: 30, minRequestsPerMinute: 2, onRateChange: (e) => changes.push(e) });
   for (let i = 0; i < 6; i++) limiter.onRateLimited();
   assert.equal(limiter.state().requestsPerMinute, 2);
   const rates: number[] = [];
@@ -167,26 +170,30 @@ test('after a storm, the first answered call brings the rate back to the first d
   assert.equal(limiter.state().requestsPerMinute, 30);
 });
 
-test('the first answer after a storm (here, or news from another process) lets the next queued call go at once, not a floor interval later', async () => {
-  const clock = new ManualClock(T0);
-  const limiter = new RateLimiter({ marginMs: 0, clock, requestsPerMinute: 30 });
-  await limiter.acquire();
-  for (let i = 0; i < 6; i++) limiter.onRateLimited();
-  const log: { label: string; at: number }[] = [];
-  const queued = start(limiter, clock, 'x', 2, log);
-  await clock.advance(5_000);
-  assert.equal(log.length, 0, 'at the floor (2/min) the next call waits up to 30 s');
-  limiter.onAnswered();
-  await clock.advance(0);
-  assert.deepEqual(log.map((e) => e.at), [5_000], 'one call at once');
-  await clock.advance(4_000);
-  await Promise.all(queued);
-  assert.deepEqual(log.map((e) => e.at), [5_000, 9_000], 'then the rate of the first decrease (15/min: 4 s)');
-});
+// At a floor of 2/min the answer brings the rate back to the first decrease's 15/min (4 s); at the
+// default floor, 15/min already, it climbs a tenth of the rate to 18/min (3.33 s).
+for (const { floor, next } of [{ floor: 2, next: 6_000 }, { floor: undefined, next: 5_334 }]) {
+  test(`the first answer after a storm (here, or news from another process) lets the next queued call go at once, not a floor interval later (floor ${floor ?? 'by default'})`, async () => {
+    const clock = new ManualClock(T0);
+    const limiter = new RateLimiter({ marginMs: 0, clock, requestsPerMinute: 30, ...(floor === undefined ? {} : { minRequestsPerMinute: floor }) });
+    await limiter.acquire();
+    for (let i = 0; i < 6; i++) limiter.onRateLimited();
+    const log: { label: string; at: number }[] = [];
+    const queued = start(limiter, clock, 'x', 2, log);
+    await clock.advance(2_000);
+    assert.equal(log.length, 0, 'at the floor the next call waits 60/floor s');
+    limiter.onAnswered();
+    await clock.advance(0);
+    assert.deepEqual(log.map((e) => e.at), [2_000], 'one call at once');
+    await clock.advance(4_000);
+    await Promise.all(queued);
+    assert.deepEqual(log.map((e) => e.at), [2_000, next], 'then at the climbing rate');
+  });
+}
 
 test('a rate the server really enforces below the configured one: the slow-start threshold follows it down', async () => {
   const clock = new ManualClock(T0);
-  const limiter = new RateLimiter({ marginMs: 0, clock, requestsPerMinute: 30 });
+  const limiter = new RateLimiter({ marginMs: 0, clock, requestsPerMinute: 30, minRequestsPerMinute: 2 });
   limiter.onRateLimited(); // refused at 30 → 15, threshold 15
   limiter.onAnswered(); // 18
   await clock.advance(1000);
@@ -241,10 +248,10 @@ test('two limiters sharing one budget store never exceed the shared minute budge
   assert.ok(log.slice(10).every((e) => e.at >= 60_000));
 });
 
-test('while 429s keep the rate lowered, processes sharing a budget take only its even spread: never the minute used up ahead, so no minute-long gap', async () => {
+test('while 429s keep the rate lowered, processes sharing a budget keep to it together, in an even spread: never the minute used up ahead, so no minute-long gap', async () => {
   const clock = new ManualClock(T0);
   const store = new MemoryBudgetStore();
-  // Three processes, each lowered to 15/min by a 429: 45/min together against a shared 30.
+  // Three processes, each lowered to 15/min by a 429: 45/min if each kept to its own rate.
   const limiters = ['a', 'b', 'c'].map(() => new RateLimiter({ marginMs: 0, clock, requestsPerMinute: 30, budgetStore: store, budgetKey: 'host-1', recoveryHoldMs: 3_600_000 }));
   for (const limiter of limiters) limiter.onRateLimited();
   const log: { label: string; at: number }[] = [];
@@ -252,10 +259,11 @@ test('while 429s keep the rate lowered, processes sharing a budget take only its
   for (let t = 0; t < 120_000; t += 250) await clock.advance(250);
   const times = log.map((e) => e.at).sort((x, y) => x - y);
   const perMinute = [0, 1].map((m) => times.filter((at) => at >= m * 60_000 && at < (m + 1) * 60_000).length);
-  assert.ok(perMinute.every((n) => n <= 30), `at most 30 calls a minute together (${perMinute.join(', ')})`);
+  assert.ok(perMinute.every((n) => n <= 15), `at most the lowered 15 calls a minute together (${perMinute.join(', ')})`);
   const gaps = times.slice(1).map((at, i) => at - times[i]!);
-  // Taken as fast as the rates allow, the shared 30 would be used up 40 s into each minute: a 20 s gap.
-  assert.ok(Math.max(...gaps) <= 4_000, `the longest gap between calls is ${Math.max(...gaps)} ms`);
+  // Taken as fast as the rates allow, the minute's share would be used up 20 s into it: a 40 s gap.
+  // Spread, one call per 4 s; the spread's one call of slack, used early, makes one gap of two.
+  assert.ok(Math.max(...gaps) <= 8_000, `the longest gap between calls is ${Math.max(...gaps)} ms`);
 });
 
 test('probe calls of three processes sharing a budget take only spare budget: spread over the minute, never kept waiting for the next', async () => {
@@ -345,4 +353,44 @@ test('after an outage of a minute or more, the calls it held back go back to bac
   await clock.advance(60_000);
   await Promise.all(all);
   assert.deepEqual(log.slice(4).map((e) => e.at), [60_000, 62_000], 'the rest in the next minute, at the usual pace: the 10 s of catching up are over');
+});
+
+test('after a 429 storm of a minute or more, the calls it held back go back to back within the whole shared minute; a 429 among them ends that', async () => {
+  const { clock, mine: limiter } = await afterOtherProcess(20);
+  limiter.onRateLimited();
+  const log: { label: string; at: number }[] = [];
+  limiter.onAnswered(clock.now());
+  limiter.onApiBack(75_000); // the storm's length, from ApiAvailability
+  const all = start(limiter, clock, 'caught-up', 6, log);
+  await clock.advance(0);
+  assert.deepEqual(log.map((e) => e.at), [0, 0, 0, 0, 0, 0], 'all at once, though the rate is still lowered and 20 of the minute are used');
+  limiter.onRateLimited(undefined, clock.now());
+  const after = start(limiter, clock, 'paced', 2, log);
+  await clock.advance(1_000);
+  assert.equal(log.length, 6, 'a 429 ends the catch-up: the next call waits for the lowered rate');
+  await clock.advance(70_000);
+  await Promise.all([...all, ...after]);
+  // The minute's even spread at the lowered 15/min is used up (26 calls): the next minute, about one
+  // per 4 s (the rate has begun to climb back by time after its minute's hold).
+  assert.equal(log[6]!.at, 60_000, 'then the lowered rate, an even spread of the next minute');
+  assert.ok(log[7]!.at > 63_000, `and the call after it ${log[7]!.at - 60_000} ms later`);
+});
+
+test("Retry-After holds calls back until an answer to a later call (here, or another process's) says the storm is over; an answer to an earlier call does not", async () => {
+  const clock = new ManualClock(T0);
+  const limiter = new RateLimiter({ marginMs: 0, clock, requestsPerMinute: 30 });
+  const earlier = clock.now();
+  await clock.advance(1_000);
+  limiter.onRateLimited(30_000, clock.now());
+  const log: { label: string; at: number }[] = [];
+  const queued = start(limiter, clock, 'x', 1, log);
+  await clock.advance(1_000);
+  limiter.onAnswered(earlier);
+  await clock.advance(5_000);
+  assert.equal(log.length, 0, 'sent before the refusal, its answer is no news');
+  limiter.onAnswered(clock.now() - 500);
+  await clock.advance(0);
+  await Promise.all(queued);
+  assert.deepEqual(log.map((e) => e.at), [7_000], 'at once, 24 s before the Retry-After');
+  assert.equal(limiter.state().blockedUntil, null);
 });
