@@ -203,7 +203,7 @@ export class RateLimiter {
     this.refill(now);
     if (!this.adaptive.answered(now)) return;
     this.tokens = Math.max(this.tokens, 1);
-    this.nudge.abort();
+    this.retakeMinute();
   }
 
   /**
@@ -220,6 +220,15 @@ export class RateLimiter {
   onApiBack(outageMs: number): void {
     if (outageMs < MINUTE) return;
     this.catchUp = { until: this.clock.now() + CATCH_UP_MS, calls: this.perMinute() };
+    this.retakeMinute();
+  }
+
+  /**
+   * Wakes the queue to ask the shared minute again now: the wait for it was for an even share at a
+   * rate now higher, or for a catch-up's whole minute (a minute really used up is found so again).
+   */
+  private retakeMinute(): void {
+    this.minuteUsedUntil = 0;
     this.nudge.abort();
   }
 

@@ -394,3 +394,29 @@ test("Retry-After holds calls back until an answer to a later call (here, or ano
   assert.deepEqual(log.map((e) => e.at), [7_000], 'at once, 24 s before the Retry-After');
   assert.equal(limiter.state().blockedUntil, null);
 });
+
+test("a process waiting for its even share of the lowered rate goes at once when another's answer ends a long storm (the catch-up's whole minute), not at its share's time", async () => {
+  const clock = new ManualClock(T0);
+  const store = new MemoryBudgetStore();
+  const [a, b] = ['a', 'b'].map(() => new RateLimiter({ marginMs: 0, clock, requestsPerMinute: 30, burst: 5, budgetStore: store, budgetKey: 'host-1' })) as [RateLimiter, RateLimiter];
+  await clock.advance(20_000);
+  // A third process took 10 calls of this minute before the storm: more than 15/min's even share 20–36 s in.
+  const other = new RateLimiter({ marginMs: 0, clock, requestsPerMinute: 30, burst: 30, budgetStore: store, budgetKey: 'host-1' });
+  await Promise.all(Array.from({ length: 10 }, () => other.acquire()));
+  a.onRateLimited();
+  b.onRateLimited();
+  const log: { label: string; at: number }[] = [];
+  const queued = [...start(a, clock, 'a', 3, log), ...start(b, clock, 'b', 3, log)];
+  for (let t = 0; t < 8_000; t += 250) await clock.advance(250);
+  assert.equal(log.length, 0, 'the even share at 15/min is used until 36 s into the minute');
+  // Another process's answer ended a 75 s storm: news for b (seen elsewhere), then for a.
+  b.onApiBack(75_000);
+  b.onAnswered(clock.now());
+  await clock.advance(0);
+  assert.equal(log.filter((e) => e.label === 'b').length, 3, 'b catches up at once');
+  a.onApiBack(75_000);
+  a.onAnswered(clock.now());
+  await clock.advance(0);
+  await Promise.all(queued);
+  assert.equal(log.length, 6);
+});
