@@ -6,6 +6,7 @@
  * short every request sent before it and still unanswered, and ends every retry wait: their
  * callers ask again at once (TCP's fast retransmit: a later packet acknowledged means an earlier
  * one is lost). In normal operation (nothing failed) no request is ever cut short, however slow.
+ * The first answer with data after 429s ends the retry waits too (the limiter paces those calls).
  *
  * Listeners hear each failure and the first answer after one, so a runtime can start and end its
  * probing from requests still inside a run, not only from finished runs.
@@ -34,10 +35,10 @@ export class ApiAvailability {
   private refused = false;
   /** Send time of the first refused request of the current storm (while `refused`). */
   private refusedSince = 0;
-  /** Aborted (and replaced) when the API is seen answering again: retry waits end there. */
+  /** Aborted (and replaced) when the API is seen answering again (or serving after 429s): retry waits end there. */
   private back = new AbortController();
 
-  /** Aborts when the API is next seen answering after being down: a retry wait need not go on. */
+  /** Aborts when the API is next seen answering after being down or refusing: a retry wait need not go on. */
   get backSignal(): AbortSignal {
     return this.back.signal;
   }
@@ -98,10 +99,14 @@ export class ApiAvailability {
     return longest(this.down ? this.cutShort(at, (r) => r.sentAt < at) : undefined, storm);
   }
 
-  /** Ends the 429 storm (if any) with an answer to a request sent at `at`; returns its length. */
+  /**
+   * Ends the 429 storm (if any) with an answer to a request sent at `at`; returns its length. The
+   * requests waiting to retry after a refusal ask again at once: the limiter paces them now.
+   */
   private endStorm(at: number): number | undefined {
     if (!this.refused) return undefined;
     this.refused = false;
+    this.wakeRetries();
     return Math.max(0, at - this.refusedSince);
   }
 
@@ -109,9 +114,13 @@ export class ApiAvailability {
   private cutShort(at: number, earlier: (request: InFlight) => boolean): number {
     this.down = false;
     for (const request of this.inFlight) if (earlier(request)) request.overtake.abort();
+    this.wakeRetries();
+    return Math.max(0, at - this.downSince);
+  }
+
+  private wakeRetries(): void {
     this.back.abort();
     this.back = new AbortController();
-    return Math.max(0, at - this.downSince);
   }
 
   private tell(news: ApiNews): void {

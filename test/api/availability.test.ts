@@ -52,3 +52,18 @@ test('a 429 storm is told the same way: the answer with data that ends it (here 
   assert.equal(availability.seenUp(170_000), 70_000, 'news from elsewhere ends it too');
   assert.equal(availability.seenUp(171_000), undefined);
 });
+
+test('the answer that ends a 429 storm (here or elsewhere) ends the retry waits, as the end of an outage does', () => {
+  const availability = new ApiAvailability();
+  const before = availability.backSignal;
+  refused(availability, 1_000);
+  assert.equal(before.aborted, false, 'a refusal wakes nobody');
+  availability.answered(availability.send(5_000), true);
+  assert.equal(before.aborted, true, 'an answer with data after a 429 does');
+  const next = availability.backSignal;
+  availability.answered(availability.send(6_000), true);
+  assert.equal(next.aborted, false, 'an answer with nothing refused before it does not');
+  refused(availability, 7_000);
+  availability.seenUp(9_000);
+  assert.equal(next.aborted, true, 'news from elsewhere does');
+});
