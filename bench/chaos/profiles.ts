@@ -50,7 +50,9 @@ function faultCycle(at: number): FaultStep[] {
     // A storm of short locks.
     step(6, { kind: 'lock-storm', durationMs: 3 * MIN, holdMs: 5 * S, everyMs: 15 * S }),
     step(7, { kind: 'api-5xx', durationMs: 2 * MIN + 17 * S }),
-    step(8, { kind: 'api-429', durationMs: 2 * MIN + 29 * S }),
+    // Calls into a storm go at half the rate, an even spread of the minute (30/min: at 0, 4, 8 … s):
+    // this one ends 0.1 s after such a call, which is refused — its end is seen a spacing later, the worst case.
+    step(8, { kind: 'api-429', durationMs: 2 * MIN + 29 * S + 100 }),
     step(9, { kind: 'api-429-retry-after', durationMs: 2 * MIN + 41 * S }),
     step(10, { kind: 'api-hang', durationMs: 2 * MIN + 23 * S }),
     step(11, { kind: 'api-malformed', durationMs: 3 * MIN, rate: 0.2 }),
