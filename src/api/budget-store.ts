@@ -19,6 +19,8 @@ export interface BudgetStore {
    * than `limit` calls were taken in that window. Must be atomic across everyone sharing the store.
    */
   take(key: string, windowStart: number, limit: number): Promise<BudgetTake>;
+  /** Gives back one call taken in that window (the server refused it); nothing once the window has passed. */
+  giveBack(key: string, windowStart: number): Promise<void>;
 }
 
 /** A budget store for one process. */
@@ -34,5 +36,10 @@ export class MemoryBudgetStore implements BudgetStore {
     if (window.used >= limit) return { taken: false, remaining: 0, used: window.used };
     window.used += 1;
     return { taken: true, remaining: limit - window.used, used: window.used };
+  }
+
+  async giveBack(key: string, windowStart: number): Promise<void> {
+    const window = this.windows.get(key);
+    if (window && window.windowStart === windowStart && window.used > 0) window.used -= 1;
   }
 }

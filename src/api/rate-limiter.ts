@@ -5,19 +5,19 @@
  * share one IP). A 429 halves the rate (AdaptiveRate), for the IP as a whole, and, with
  * Retry-After, blocks every call until then (or until a later call is answered); after a 429
  * storm the full rate is back within a few answered calls, not minutes. At the lowered rate the
- * storm is asked every 60/(rate/2) s — 4 s at 30/min — whether it is over. After an outage or a
- * storm of a minute or more, the calls it held back go back to back (onApiBack).
+ * storm is asked every 60/(rate/2) s — 4 s at 30/min — whether it is over; a refused call is given
+ * back to the shared minute. After an outage or a storm of a minute or more, the calls it held
+ * back go back to back (onApiBack).
  */
 import type { Clock } from '../lib/clock.ts';
 import { sleepOrWake, systemClock } from '../lib/clock.ts';
 import { AdaptiveRate, type AdaptiveRateOptions } from './adaptive-rate.ts';
 import { MemoryBudgetStore, type BudgetStore } from './budget-store.ts';
-import { dailyLimitError, dayStart, evenShare, nextShareAt } from './budget-windows.ts';
+import { dailyLimitError } from './budget-windows.ts';
 import { ApiRateLimitError, NoSpareBudgetError, StartByPassedError } from './errors.ts';
+import { SharedBudget } from './shared-budget.ts';
 
 const MINUTE = 60_000;
-const HOUR = 3_600_000;
-const DAY = 86_400_000;
 /** While the rate recovers, the pump re-reads it at least this often, so recovery is not overslept. */
 const MAX_SLEEP_MS = 1_000;
 /**
@@ -71,10 +71,8 @@ interface Waiter {
 export class RateLimiter {
   private readonly configured: number;
   private readonly burst: number;
-  private readonly dailyLimit: number;
   private readonly clock: Clock;
-  private readonly store: BudgetStore;
-  private readonly key: string;
+  private readonly budget: SharedBudget;
   private readonly adaptive: AdaptiveRate;
   /** The bucket refills `rate` tokens per this many ms (a minute plus the margin). */
   private readonly period: number;
@@ -92,7 +90,6 @@ export class RateLimiter {
   private blockedBy = -Infinity;
   /** The shared minute's budget (or, while the rate is lowered, its even share) is used up until this (by this or other processes): calls wait, probe calls are refused. */
   private minuteUsedUntil = 0;
-  private remaining: { dayStart: number; value: number } | null = null;
   /** Calls that may go out back to back, without tokens, until `until` (see onApiBack). */
   private catchUp: { until: number; calls: number } | null = null;
 
@@ -101,10 +98,8 @@ export class RateLimiter {
     this.configured = options.requestsPerMinute ?? 30;
     if (!(this.configured > 0)) throw new RangeError(`requestsPerMinute must be > 0, got ${this.configured}`);
     this.burst = Math.max(1, options.burst ?? 1);
-    this.dailyLimit = options.dailyLimit ?? 10_000;
     this.clock = options.clock ?? systemClock;
-    this.store = options.budgetStore ?? new MemoryBudgetStore();
-    this.key = options.budgetKey ?? 'default';
+    this.budget = new SharedBudget(options.budgetStore ?? new MemoryBudgetStore(), options.budgetKey ?? 'default', Math.max(1, Math.floor(this.configured)), options.dailyLimit ?? 10_000);
     this.adaptive = new AdaptiveRate({ ...options, configured: this.configured });
     this.period = MINUTE + Math.max(0, options.marginMs ?? 250);
     this.tokens = this.burst;
@@ -177,6 +172,7 @@ export class RateLimiter {
     const rate = this.adaptive.rateLimited(now, sentAt);
     this.tokens = 0;
     this.catchUp = null;
+    this.budget.giveBack(sentAt ?? now);
     if (retryAfterMs !== undefined && retryAfterMs > 0) {
       if (now + retryAfterMs > this.blockedUntil) this.blockedBy = sentAt ?? now;
       this.blockedUntil = Math.max(this.blockedUntil, now + retryAfterMs);
@@ -219,7 +215,7 @@ export class RateLimiter {
    */
   onApiBack(outageMs: number): void {
     if (outageMs < MINUTE) return;
-    this.catchUp = { until: this.clock.now() + CATCH_UP_MS, calls: this.perMinute() };
+    this.catchUp = { until: this.clock.now() + CATCH_UP_MS, calls: this.budget.perMinute };
     this.retakeMinute();
   }
 
@@ -234,13 +230,12 @@ export class RateLimiter {
 
   state(): RateLimiterState {
     const now = this.clock.now();
-    const today = dayStart(now);
     return {
       queueLength: this.queue.length,
       requestsPerMinute: this.adaptive.at(now),
       configuredRequestsPerMinute: this.configured,
-      remainingDaily: this.remaining && this.remaining.dayStart === today ? this.remaining.value : this.dailyLimit,
-      dailyLimit: this.dailyLimit,
+      remainingDaily: this.budget.remainingToday(now),
+      dailyLimit: this.budget.dailyLimit,
       blockedUntil: Math.max(this.blockedUntil, this.minuteUsedUntil) > now ? Math.max(this.blockedUntil, this.minuteUsedUntil) : null,
     };
   }
@@ -255,11 +250,7 @@ export class RateLimiter {
    */
   hasSpareBudget(): boolean {
     const now = this.clock.now();
-    const today = dayStart(now);
-    const remaining = this.remaining && this.remaining.dayStart === today ? this.remaining.value : this.dailyLimit;
-    const used = this.dailyLimit - remaining;
-    const onPace = used < (this.dailyLimit * (now - today + HOUR)) / DAY;
-    return this.blockedUntil <= now && onPace;
+    return this.blockedUntil <= now && this.budget.onPaceToday(now);
   }
 
   private refill(now: number): void {
@@ -282,10 +273,6 @@ export class RateLimiter {
     return this.catchUp !== null;
   }
 
-  private exhaustedToday(now: number): boolean {
-    return this.remaining !== null && this.remaining.dayStart === dayStart(now) && this.remaining.value <= 0;
-  }
-
   /** Serves the queue head by head; only one pump runs at a time, which is what makes it FIFO. */
   private async pump(): Promise<void> {
     if (this.pumping) return;
@@ -293,9 +280,9 @@ export class RateLimiter {
     try {
       while (this.queue.length > 0) {
         const now = this.clock.now();
-        if (this.exhaustedToday(now)) {
+        if (this.budget.remainingToday(now) <= 0) {
           // The day's budget cannot come back before midnight UTC: fail every waiter now.
-          this.settle(this.queue[0]!, dailyLimitError(this.dailyLimit, now));
+          this.settle(this.queue[0]!, dailyLimitError(this.budget.dailyLimit, now));
           continue;
         }
         const head = this.queue[0] as Waiter;
@@ -310,28 +297,7 @@ export class RateLimiter {
           await sleepOrWake(this.clock, this.adaptive.isLowered && Math.max(this.blockedUntil, this.minuteUsedUntil) <= now ? Math.min(wait, MAX_SLEEP_MS) : wait, this.nudge.signal);
           continue;
         }
-        const minuteStart = now - (now % MINUTE);
-        const perMinute = this.perMinute();
-        // While 429s keep the rate lowered, every call takes only an even share of the shared minute
-        // at the lowered rate: processes calling into a storm keep to that rate together, not each
-        // to its own, and never use the minute up ahead of time, so when the storm ends the next call
-        // is seconds away, not at the next minute. A catch-up takes the whole minute's budget.
-        const lowered = this.adaptive.isLowered && !this.catchingUp(now);
-        const evenly = head.spare || lowered;
-        const spread = lowered ? Math.max(1, Math.min(perMinute, Math.floor(this.adaptive.at(now)))) : perMinute;
-        const minute = await this.store.take(`${this.key}:minute`, minuteStart, evenly ? evenShare(spread, now - minuteStart) : perMinute);
-        if (!minute.taken && head.spare) {
-          if (this.queue[0] === head) this.settle(head, this.noSpareBudget(nextShareAt(spread, minuteStart, minute.used)));
-          continue;
-        }
-        if (!minute.taken) {
-          // Others sharing the budget used this minute (or its even share so far) up: wait for more.
-          this.minuteUsedUntil = Math.max(this.minuteUsedUntil, evenly ? nextShareAt(spread, minuteStart, minute.used) : minuteStart + MINUTE);
-          continue;
-        }
-        const day = await this.store.take(`${this.key}:day`, dayStart(now), this.dailyLimit);
-        this.remaining = { dayStart: dayStart(now), value: day.remaining };
-        if (!day.taken) continue;
+        if (!(await this.takeMinute(head, now)) || !(await this.budget.takeDay(now))) continue;
         if (this.catchUp && this.catchingUp(this.clock.now())) this.catchUp.calls -= 1;
         else this.tokens -= 1;
         const waiter = this.queue[0];
@@ -342,12 +308,23 @@ export class RateLimiter {
     }
   }
 
-  private perMinute(): number {
-    return Math.max(1, Math.floor(this.configured));
+  /**
+   * Takes one call of the shared minute for `head` (SharedBudget); false when there is none now: a
+   * spare caller is then refused, others wait (minuteUsedUntil). A catch-up takes the whole minute.
+   */
+  private async takeMinute(head: Waiter, now: number): Promise<boolean> {
+    const lowered = this.adaptive.isLowered && !this.catchingUp(now);
+    const loweredTo = lowered ? Math.max(1, Math.min(this.budget.perMinute, Math.floor(this.adaptive.at(now)))) : undefined;
+    const take = await this.budget.takeMinute(now, { spare: head.spare, loweredTo });
+    if (take.taken) return true;
+    if (head.spare) {
+      if (this.queue[0] === head) this.settle(head, this.noSpareBudget(take.retryAt));
+    } else this.minuteUsedUntil = Math.max(this.minuteUsedUntil, take.retryAt);
+    return false;
   }
 
   private noSpareBudget(retryAt: number): NoSpareBudgetError {
-    return new NoSpareBudgetError(`no spare API budget for a probe call now: this minute's ${this.perMinute()} calls are used ahead of an even spread (by other calls or processes sharing api.budgetKey); the API is probed again shortly.`, retryAt);
+    return new NoSpareBudgetError(`no spare API budget for a probe call now: this minute's ${this.budget.perMinute} calls are used ahead of an even spread (by other calls or processes sharing api.budgetKey); the API is probed again shortly.`, retryAt);
   }
 
   /** Removes the head waiter and resolves it (error null) or rejects it. */

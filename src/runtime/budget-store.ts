@@ -38,4 +38,10 @@ export class DatabaseBudgetStore implements BudgetStore {
       return this.fallback.take(key, windowStart, limit);
     }
   }
+
+  async giveBack(key: string, windowStart: number): Promise<void> {
+    if (this.degraded) return this.fallback.giveBack(key, windowStart);
+    // A call not given back only makes the budget stricter for the rest of its minute.
+    await this.store.write((tx) => tx.apiBudget.giveBack(key, toSeconds(windowStart)), { label: 'api budget' }).catch(() => undefined);
+  }
 }

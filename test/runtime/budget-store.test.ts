@@ -29,8 +29,12 @@ async function sharedBudget(stores: Store[]): Promise<void> {
   const takes = await Promise.all(Array.from({ length: 90 }, (_, i) => (budgets[i % 3] as DatabaseBudgetStore).take('host-a:minute', window, 30)));
   assert.equal(takes.filter((x) => x.taken).length, 30, 'exactly the limit, across all three');
   assert.equal((await (budgets[0] as DatabaseBudgetStore).take('host-b:minute', window, 30)).taken, true, 'another budget key has its own budget');
+  await (budgets[2] as DatabaseBudgetStore).giveBack('host-a:minute', window);
+  assert.equal((await (budgets[0] as DatabaseBudgetStore).take('host-a:minute', window, 30)).taken, true, 'a call given back (refused by the server) can be taken again, by any of them');
   const next = await (budgets[1] as DatabaseBudgetStore).take('host-a:minute', window + MINUTE, 30);
   assert.deepEqual(next, { taken: true, remaining: 29, used: 1 }, 'the next minute starts afresh');
+  await (budgets[2] as DatabaseBudgetStore).giveBack('host-a:minute', window);
+  assert.equal((await (budgets[0] as DatabaseBudgetStore).take('host-a:minute', window + MINUTE, 30)).used, 2, 'a give-back for a minute past changes nothing');
 }
 
 describe('API budget shared through the database', () => {

@@ -300,6 +300,23 @@ for (const dialect of DIALECTS) {
       assert.deepEqual(await store.read.apiBudget.peek('host-a'), { calls: 1, windowStart: 120 });
     });
 
+    test('api budget: a refused call is given back to its window, never to a newer one, never below zero', async (t) => {
+      const store = await freshStore(t, dialect);
+      const use = (windowStart: number) => store.write((tx) => tx.apiBudget.consume('host-a', windowStart, 3));
+      const giveBack = (windowStart: number) => store.write((tx) => tx.apiBudget.giveBack('host-a', windowStart));
+      await use(60);
+      await use(60);
+      await giveBack(60);
+      assert.deepEqual(await store.read.apiBudget.peek('host-a'), { calls: 1, windowStart: 60 });
+      await use(120);
+      await giveBack(60);
+      assert.deepEqual(await store.read.apiBudget.peek('host-a'), { calls: 1, windowStart: 120 }, 'the window has passed: nothing');
+      await giveBack(120);
+      await giveBack(120);
+      assert.deepEqual(await store.read.apiBudget.peek('host-a'), { calls: 0, windowStart: 120 });
+      await giveBack(60);
+    });
+
     test('a failing callback rolls back and its error comes out unchanged', async (t) => {
       const store = await freshStore(t, dialect);
       const boom = new Error('boom');

@@ -149,6 +149,14 @@ export class ApiBudgetRepository {
     return { allowed: false, calls: current?.calls ?? 0, windowStart: current?.windowStart ?? windowStart };
   }
 
+  /**
+   * Gives back one call counted in the window starting at `windowStart` (one the server refused:
+   * it did not count it either). Nothing when that window has passed or holds no call.
+   */
+  async giveBack(budgetKey: string, windowStart: number): Promise<void> {
+    await this.ctx.db.updateTable('api_budget').set({ calls: sql`calls - 1` }).where('budget_key', '=', budgetKey).where('window_start', '=', windowStart).where('calls', '>', 0).execute();
+  }
+
   async peek(budgetKey: string): Promise<{ calls: number; windowStart: number } | undefined> {
     const row = await this.ctx.db.selectFrom('api_budget').select(['calls', 'window_start']).where('budget_key', '=', budgetKey).executeTakeFirst();
     return row ? { calls: Number(row.calls), windowStart: Number(row.window_start) } : undefined;
