@@ -48,6 +48,8 @@ export interface FaultOutcome {
 export interface Availability {
   scheduled: number;
   succeeded: number;
+  /** Of those, slots no run had but an ok run under way at their start served (SERVED_WHILE_RUNNING). */
+  servedByRunUnderWay: number;
   ratio: number;
   /** Slots that did not succeed (instance @ ISO time), for the report. */
   missed: string[];
@@ -78,7 +80,7 @@ export interface PassResult {
   runs: { ok: number; failed: number; abandoned: number };
 }
 
-interface RunRow {
+export interface RunRow {
   collector: string;
   instance_id: string;
   slot_start: number | null;
@@ -173,26 +175,44 @@ function intervalOf(intervals: Intervals, instance: string): number {
 }
 
 /**
- * Slots on each instance's grid in [from, end) whose whole interval fits (or, with `startsOnly`,
- * that start in it); succeeded when an ok run has that slot.
+ * Instances whose run serves every tick that passes while it runs. trades ticks every
+ * minPollInterval (a minute) and its run keeps polling the pools that fall due until none is due
+ * or its time budget is used (collectors/trades.ts); a tick that passes meanwhile is folded into
+ * that run (runtime/schedule.ts), and when every process is at such a run no process claims the
+ * tick's slot. A grid point inside an ok run of the instance, in any process, was served by it.
+ * Snapshot collectors (one page set per slot) get no such credit: a run under way does not fetch
+ * the next slot's snapshot.
  */
-function availability(intervals: Intervals, runs: readonly RunRow[], from: number, end: number, outages: readonly FaultWindow[], startsOnly = false): Availability {
+const SERVED_WHILE_RUNNING: ReadonlySet<string> = new Set(['trades']);
+
+/**
+ * Slots on each instance's grid in [from, end) whose whole interval fits (or, with `startsOnly`,
+ * that start in it); succeeded when an ok run has that slot, or (SERVED_WHILE_RUNNING) an ok run
+ * was under way at the slot's start.
+ */
+export function availability(intervals: Intervals, runs: readonly RunRow[], from: number, end: number, outages: readonly FaultWindow[], startsOnly = false): Availability {
   const instances = [...new Set(runs.map((r) => r.collector))].sort();
-  const okSlots = new Set(runs.filter((r) => r.status === 'ok' && r.slot_start !== null).map((r) => `${r.collector}@${(r.slot_start as number) * 1000}`));
+  const ok = runs.filter((r) => r.status === 'ok');
+  const okSlots = new Set(ok.filter((r) => r.slot_start !== null).map((r) => `${r.collector}@${(r.slot_start as number) * 1000}`));
   let scheduled = 0;
   let succeeded = 0;
+  let servedByRunUnderWay = 0;
   const missed: string[] = [];
   for (const instance of instances) {
     const interval = intervalOf(intervals, instance);
+    const spans = SERVED_WHILE_RUNNING.has(instance) ? ok.filter((r) => r.collector === instance && r.finished_at !== null).map((r) => [r.started_at * 1000, (r.finished_at as number) * 1000] as const) : [];
     for (let slot = Math.ceil(from / interval) * interval; (startsOnly ? slot : slot + interval) <= end; slot += interval) {
       const hit = outages.some((w) => w.start < slot + interval && slot < w.end + RECOVERY_ALLOWANCE_MS);
       if (hit) continue;
       scheduled += 1;
       if (okSlots.has(`${instance}@${slot}`)) succeeded += 1;
-      else missed.push(`${instance}@${new Date(slot).toISOString()}`);
+      else if (spans.some(([start, finish]) => start <= slot && slot <= finish)) {
+        succeeded += 1;
+        servedByRunUnderWay += 1;
+      } else missed.push(`${instance}@${new Date(slot).toISOString()}`);
     }
   }
-  return { scheduled, succeeded, ratio: scheduled === 0 ? 1 : succeeded / scheduled, missed };
+  return { scheduled, succeeded, servedByRunUnderWay, ratio: scheduled === 0 ? 1 : succeeded / scheduled, missed };
 }
 
 /** The longest time a data collector (every instance but the hourly ones) went without a successful run, measured span only. */

@@ -5,7 +5,7 @@
 import { execFileSync } from 'node:child_process';
 import { cpus, totalmem } from 'node:os';
 import { ratio, report, type ReportLine } from '../lib/report.ts';
-import type { FaultOutcome, PassResult } from './analysis.ts';
+import type { Availability, FaultOutcome, PassResult } from './analysis.ts';
 import { BASELINE_DESCRIPTION } from './daemon-config.ts';
 import type { PassOutput } from './pass.ts';
 import { fmtSim } from './pass.ts';
@@ -94,7 +94,7 @@ export function printLines(run: ChaosRun): void {
   line('missing_trades_in_recorded_gaps', 'trades', g.trades.inGaps, b?.trades.inGaps, { uncovered: g.trades.uncovered, gaps: g.trades.gaps });
   line('missing_candles_in_recorded_gaps', 'candles', g.candles.inGaps, b?.candles.inGaps, { missing: g.candles.missing });
   line('integrity_ok', 'bool', g.integrity === 'ok' ? 1 : 0, b ? (b.integrity === 'ok' ? 1 : 0) : undefined);
-  line('availability_outside_outages', '%', pct(g.availabilityOutsideOutages), b ? pct(b.availabilityOutsideOutages) : undefined, { slots: g.availabilityOutsideOutages.scheduled });
+  line('availability_outside_outages', '%', pct(g.availabilityOutsideOutages), b ? pct(b.availabilityOutsideOutages) : undefined, { slots: g.availabilityOutsideOutages.scheduled, servedByRunUnderWay: g.availabilityOutsideOutages.servedByRunUnderWay });
   line('availability_all_slots', '%', pct(g.availabilityAllSlots), b ? pct(b.availabilityAllSlots) : undefined, { slots: g.availabilityAllSlots.scheduled });
   if (g.availabilityIncidentReplay) line('availability_incident_replay', '%', pct(g.availabilityIncidentReplay), b?.availabilityIncidentReplay ? pct(b.availabilityIncidentReplay) : undefined, { slots: g.availabilityIncidentReplay.scheduled });
   line('worst_detection', 'ms', worst(g.faults, 'detectionMs') ?? 0, b ? worst(b.faults, 'detectionMs') : undefined);
@@ -186,7 +186,8 @@ export function markdown(run: ChaosRun, command: string): string {
   row('trades checked: stored / expected (in recorded gaps)', `${g.trades.stored} / ${g.trades.expected} (${g.trades.inGaps} in ${g.trades.gaps} gaps)`, b && `${b.trades.stored} / ${b.trades.expected} (${b.trades.inGaps} in ${b.trades.gaps} gaps)`);
   row('candles checked: matched / expected, in recorded gaps (units lagging)', `${g.candles.matched} / ${g.candles.expected}, ${g.candles.inGaps} (${g.candles.lagging})`, b && `${b.candles.matched} / ${b.candles.expected}, ${b.candles.inGaps} (${b.candles.lagging})`);
   row('integrity_check', g.integrity, b?.integrity);
-  row('availability outside injected outages', `${pct(g.availabilityOutsideOutages)}% (${g.availabilityOutsideOutages.succeeded}/${g.availabilityOutsideOutages.scheduled})`, b && `${pct(b.availabilityOutsideOutages)}% (${b.availabilityOutsideOutages.succeeded}/${b.availabilityOutsideOutages.scheduled})`);
+  const outside = (a: Availability): string => `${pct(a)}% (${a.succeeded}/${a.scheduled}; ${a.servedByRunUnderWay} served by a trades run under way)`;
+  row('availability outside injected outages', outside(g.availabilityOutsideOutages), b && outside(b.availabilityOutsideOutages));
   row('availability over all slots, faults included', `${pct(g.availabilityAllSlots)}% (${g.availabilityAllSlots.succeeded}/${g.availabilityAllSlots.scheduled})`, b && `${pct(b.availabilityAllSlots)}% (${b.availabilityAllSlots.succeeded}/${b.availabilityAllSlots.scheduled})`);
   const replayRow = (r: PassResult | undefined): string | undefined => r?.availabilityIncidentReplay && `${pct(r.availabilityIncidentReplay)}% (${r.availabilityIncidentReplay.succeeded}/${r.availabilityIncidentReplay.scheduled})`;
   if (g.availabilityIncidentReplay) row('availability of the slots during the incident replay', replayRow(g) as string, replayRow(b));

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import BetterSqlite3 from 'better-sqlite3';
 import { LockHolder, retryAfterExpiry } from '../../bench/chaos/faults.ts';
-import { dataFlowsAfter, firstAfter, recoveryReading } from '../../bench/chaos/analysis.ts';
+import { availability, dataFlowsAfter, firstAfter, recoveryReading, type RunRow } from '../../bench/chaos/analysis.ts';
 import { fit, soakResult } from '../../bench/chaos/soak.ts';
 import { Timebase } from '../support/timebase.ts';
 import { ScaledClock } from '../../src/lib/clock.ts';
@@ -100,4 +100,26 @@ test('RSS trend: the slope over each life, and over its last third — growth th
   assert.ok((soak.rssSlopeMbPerDay ?? 0) > 5, `over the whole life: ${soak.rssSlopeMbPerDay} MB/day`);
   assert.equal(soak.rssSlopeLastThirdMbPerDay, 0);
   assert.equal(soak.rssProcesses[0]?.lastThirdSlopeMbPerDay, 0);
+});
+
+test('availability: a trades grid point inside an ok trades run under way is served; a snapshot slot, a failed run or a gap is not', () => {
+  const MIN = 60_000;
+  const intervals = { dexes: 60 * MIN, 'top-pools': 5 * MIN, 'new-pools': 5 * MIN, watchlist: 5 * MIN, ohlcv: 15 * MIN, trades: 10 * MIN };
+  const s = (ms: number): number => ms / 1000;
+  const run = (collector: string, slot: number | null, startedAt: number, finishedAt: number, status = 'ok'): RunRow => ({ collector, instance_id: 'p', slot_start: slot === null ? null : s(slot), started_at: s(startedAt), finished_at: s(finishedAt), status });
+  const runs: RunRow[] = [
+    run('trades', 0, 0, 30_000), // grid point 0: its own run
+    run('trades', 7 * MIN, 7 * MIN, 13 * MIN), // grid point 10 min: every process busy from 7 to 13 min, ok
+    run('trades', 18 * MIN, 18 * MIN, 23 * MIN, 'failed'), // grid point 20 min: under way, but the run failed
+    run('top-pools:solana', 0, 0, 30_000),
+    run('top-pools:solana', 3 * MIN, 3 * MIN, 11 * MIN), // top-pools 5 and 10 min: a run under way fetches no later snapshot
+  ];
+  const result = availability(intervals, runs, 0, 30 * MIN, []);
+  assert.deepEqual(result.missed, ['top-pools:solana@1970-01-01T00:05:00.000Z', 'top-pools:solana@1970-01-01T00:10:00.000Z', 'top-pools:solana@1970-01-01T00:15:00.000Z', 'top-pools:solana@1970-01-01T00:20:00.000Z', 'top-pools:solana@1970-01-01T00:25:00.000Z', 'trades@1970-01-01T00:20:00.000Z']);
+  assert.equal(result.scheduled, 9);
+  assert.equal(result.succeeded, 3);
+  assert.equal(result.servedByRunUnderWay, 1);
+  // Outside outages: the slots an outage touches are left out, served or not.
+  const outside = availability(intervals, runs, 0, 30 * MIN, [{ kind: 'api-5xx', start: 19 * MIN, end: 21 * MIN, outage: true, hits: 'api', detail: '' }]);
+  assert.ok(!outside.missed.includes('trades@1970-01-01T00:20:00.000Z'));
 });
