@@ -26,6 +26,25 @@ export interface RssSample {
   rssMb: number;
 }
 
+/** V8's heap of a daemon process after a full (mark-compact) collection, from its `--trace-gc` line. */
+export interface HeapSample {
+  daemon: number;
+  pid: number;
+  /** Simulated time, epoch ms. */
+  at: number;
+  /** Live objects after the collection: what a leak in JavaScript makes grow. */
+  usedMb: number;
+  /** Heap memory reserved from the system after it (part of RSS). */
+  committedMb: number;
+}
+
+/**
+ * Node flags the harness adds: one line per full collection (scavenges are many and say
+ * nothing of a leak), e.g. `Mark-Compact 59.1 (89.9) -> 45.7 (79.1) MB`.
+ */
+const TRACE_GC_FLAGS = ['--trace-gc', '--trace-gc-ignore-scavenger'];
+const MARK_COMPACT = /Mark-Compact [\d.]+ \([\d.]+\) -> ([\d.]+) \(([\d.]+)\) MB/;
+
 export interface ClusterOptions {
   count: number;
   configFile: string;
@@ -50,6 +69,7 @@ interface Slot {
 
 export class DaemonCluster {
   readonly rss: RssSample[] = [];
+  readonly heap: HeapSample[] = [];
   /** Log lines at level error or above (pino 50+), first few kept per daemon. */
   readonly errors: string[] = [];
   errorCount = 0;
@@ -92,7 +112,7 @@ export class DaemonCluster {
     });
     const entry = this.options.gtcBin ? [this.options.gtcBin] : ['--import', 'tsx', GTC_MAIN];
     // The Node options `npm start` runs the daemon with (its old-generation cap included).
-    const child = spawn(process.execPath, [...DAEMON_NODE_FLAGS, ...entry, '--config', this.options.configFile, 'start'], { stdio: ['ignore', 'pipe', 'pipe'], env });
+    const child = spawn(process.execPath, [...DAEMON_NODE_FLAGS, ...TRACE_GC_FLAGS, ...entry, '--config', this.options.configFile, 'start'], { stdio: ['ignore', 'pipe', 'pipe'], env });
     slot.child = child;
     slot.starts += 1;
     // Which process of this daemon (restarts after kill -9 are new ones) logged a line.
@@ -103,7 +123,7 @@ export class DaemonCluster {
     for (const stream of [child.stdout, child.stderr]) {
       createInterface({ input: stream }).on('line', (line) => {
         slot.log.write(`${line}\n`);
-        this.parse(index, life, line);
+        this.parse(index, life, line, child.pid);
       });
     }
   }
@@ -138,8 +158,12 @@ export class DaemonCluster {
     return slot;
   }
 
-  private parse(daemon: number, life: number, line: string): void {
-    if (!line.startsWith('{')) return;
+  private parse(daemon: number, life: number, line: string, pid: number | undefined): void {
+    if (!line.startsWith('{')) {
+      const gc = MARK_COMPACT.exec(line);
+      if (gc && pid !== undefined) this.heap.push({ daemon, pid, at: this.options.timebase.now(), usedMb: Number(gc[1]), committedMb: Number(gc[2]) });
+      return;
+    }
     let entry: Record<string, unknown>;
     try {
       entry = JSON.parse(line) as Record<string, unknown>;

@@ -92,7 +92,7 @@ async function main(): Promise<void> {
     const minLifeMs = Math.min(86_400_000, profile.durationMs / 2);
     const pass = async (mode: 'gtc' | 'baseline'): Promise<{ output: Awaited<ReturnType<typeof runPass>>; soak: ReturnType<typeof soakResult> }> => {
       const output = await runPass({ mode, profile, dialect: args.dialect, postgres, workDir, seed: args.seed, progress, overrides: mode === 'gtc' ? args.overrides : [], ...(bundle ? { gtcBin: bundle.bin } : {}) });
-      return { output, soak: soakResult(output.rss, output.soak, minLifeMs) };
+      return { output, soak: soakResult(output, output.soak, minLifeMs) };
     };
     const gtc = await pass('gtc');
     const baseline = args.baseline ? await pass('baseline') : undefined;

@@ -34,6 +34,7 @@ export interface PassOutput {
   windows: FaultWindow[];
   skipped: string[];
   rss: DaemonCluster['rss'];
+  heap: DaemonCluster['heap'];
   soak: SoakSample[];
   daemonErrors: { count: number; first: string[] };
   /** Runs and state changes the daemons logged (what detection and recovery are computed from). */
@@ -136,7 +137,7 @@ export async function runPass(options: PassOptions): Promise<PassOutput> {
     const finalSample = await soakSample(store, dbFile, profile.durationMs).catch(() => undefined);
     if (finalSample) soak.push(finalSample);
     return {
-      result, windows, skipped, rss: cluster.rss, soak, daemonErrors: { count: cluster.errorCount, first: cluster.errors },
+      result, windows, skipped, rss: cluster.rss, heap: cluster.heap, soak, daemonErrors: { count: cluster.errorCount, first: cluster.errors },
       events,
       timebase: { simStart: timebase.simStart, realStart: timebase.realStart, speed: timebase.speed },
       apiRequests: { total: requests, perMinute: Math.round((requests / (profile.durationMs / 60_000)) * 10) / 10 },

@@ -9,7 +9,7 @@ import type { Availability, FaultOutcome, PassResult } from './analysis.ts';
 import { BASELINE_DESCRIPTION } from './daemon-config.ts';
 import type { PassOutput } from './pass.ts';
 import { fmtSim } from './pass.ts';
-import type { SoakResult } from './soak.ts';
+import type { LifeTrend, SoakResult } from './soak.ts';
 
 export interface ChaosRun {
   profile: string;
@@ -114,6 +114,8 @@ export function printLines(run: ChaosRun): void {
   line('peak_rss', 'MB', run.gtc.soak.peakRssMb, run.baseline?.soak.peakRssMb);
   if (run.gtc.soak.rssSlopeMbPerDay !== null) line('rss_slope', 'MB/day', run.gtc.soak.rssSlopeMbPerDay, run.baseline?.soak.rssSlopeMbPerDay);
   if (run.gtc.soak.rssSlopeLastThirdMbPerDay !== null) line('rss_slope_last_third', 'MB/day', run.gtc.soak.rssSlopeLastThirdMbPerDay, run.baseline?.soak.rssSlopeLastThirdMbPerDay);
+  if (run.gtc.soak.heapUsedSlopeMbPerDay !== null) line('heap_used_slope', 'MB/day', run.gtc.soak.heapUsedSlopeMbPerDay, run.baseline?.soak.heapUsedSlopeMbPerDay);
+  if (run.gtc.soak.heapUsedSlopeLastThirdMbPerDay !== null) line('heap_used_slope_last_third', 'MB/day', run.gtc.soak.heapUsedSlopeLastThirdMbPerDay, run.baseline?.soak.heapUsedSlopeLastThirdMbPerDay);
   if (run.dialect === 'sqlite') line('wal_max', 'bytes', run.gtc.soak.walMaxBytes, run.baseline?.soak.walMaxBytes);
   if (run.gtc.soak.bytesPerRow !== null) line('db_bytes_per_row', 'bytes', run.gtc.soak.bytesPerRow, run.baseline?.soak.bytesPerRow, { r2: run.gtc.soak.sizeFitR2 });
 }
@@ -197,6 +199,7 @@ export function markdown(run: ChaosRun, command: string): string {
   row('worst staleness (longest time a 5-min collector had no successful run)', `${Math.round(g.worstStalenessMs / 1000)} s (${g.worstStalenessInstance})`, b && `${Math.round(b.worstStalenessMs / 1000)} s (${b.worstStalenessInstance})`);
   row('peak RSS of a daemon', `${run.gtc.soak.peakRssMb} MB`, bs && `${bs.peakRssMb} MB`);
   row('RSS trend (steepest process)', slope(run.gtc.soak), bs && slope(bs));
+  row('V8 heap after full collections: live objects\' trend (steepest process); largest heap held', heapTrend(run.gtc.soak), bs && heapTrend(bs));
   if (run.dialect === 'sqlite') row('largest WAL', `${Math.round(run.gtc.soak.walMaxBytes / 1024)} KiB`, bs && `${Math.round(bs.walMaxBytes / 1024)} KiB`);
   row('database size vs data rows', sizeFit(run.gtc.soak), bs && sizeFit(bs));
   row('daemon log lines at error level', String(run.gtc.output.daemonErrors.count), run.baseline && String(run.baseline.output.daemonErrors.count));
@@ -236,9 +239,17 @@ export function markdown(run: ChaosRun, command: string): string {
 }
 
 function slope(soak: SoakResult): string {
-  if (soak.rssSlopeMbPerDay === null) return 'no process lived long enough to fit';
-  const lastThird = soak.rssSlopeLastThirdMbPerDay === null ? '' : `; ${soak.rssSlopeLastThirdMbPerDay} MB/day over the last third of each life`;
-  return `${soak.rssSlopeMbPerDay} MB/day over ${soak.rssProcesses.length} processes (${soak.rssProcesses.map((p) => `${p.firstMb}→${p.lastMb} MB in ${p.hours} h`).join(', ')})${lastThird}`;
+  return trendText(soak.rssSlopeMbPerDay, soak.rssSlopeLastThirdMbPerDay, soak.rssProcesses);
+}
+
+function heapTrend(soak: SoakResult): string {
+  return `${trendText(soak.heapUsedSlopeMbPerDay, soak.heapUsedSlopeLastThirdMbPerDay, soak.heapProcesses)}; ${soak.peakHeapCommittedMb} MB`;
+}
+
+function trendText(whole: number | null, lastThird: number | null, processes: readonly LifeTrend[]): string {
+  if (whole === null) return 'no process lived long enough to fit';
+  const third = lastThird === null ? '' : `; ${lastThird} MB/day over the last third of each life`;
+  return `${whole} MB/day over ${processes.length} processes (${processes.map((p) => `${p.firstMb}→${p.lastMb} MB in ${p.hours} h`).join(', ')})${third}`;
 }
 
 function sizeFit(soak: SoakResult): string {

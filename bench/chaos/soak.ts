@@ -1,9 +1,10 @@
 /**
  * Soak figures from a pass's samples: resident memory per daemon process (peak and trend, a
- * least-squares slope over its life after warm-up), the largest WAL, and how linear the
- * database size is in the number of data rows.
+ * least-squares slope over its life after warm-up), V8's heap after each full collection (the
+ * same trend: a leak in JavaScript grows it; growth of RSS alone is the allocator or native
+ * memory), the largest WAL, and how linear the database size is in the number of data rows.
  */
-import type { RssSample } from './cluster.ts';
+import type { HeapSample, RssSample } from './cluster.ts';
 import type { SoakSample } from './pass.ts';
 
 const DAY = 86_400_000;
@@ -18,13 +19,29 @@ export interface SoakResult {
    */
   rssSlopeLastThirdMbPerDay: number | null;
   /** Processes the slope was fitted on, and their simulated life in hours. */
-  rssProcesses: { pid: number; hours: number; slopeMbPerDay: number; lastThirdSlopeMbPerDay: number | null; firstMb: number; lastMb: number }[];
+  rssProcesses: LifeTrend[];
+  /** Steepest trend of the heap's live objects after full collections (MB per simulated day), whole lives and last thirds. */
+  heapUsedSlopeMbPerDay: number | null;
+  heapUsedSlopeLastThirdMbPerDay: number | null;
+  heapProcesses: LifeTrend[];
+  /** Largest heap V8 held after a full collection (its committed size, in RSS). */
+  peakHeapCommittedMb: number;
   walMaxBytes: number;
   /** dbBytes ≈ a + b × rows: b (bytes per row) and R². */
   bytesPerRow: number | null;
   sizeFitR2: number | null;
   finalDbBytes: number;
   finalRows: number;
+}
+
+/** One process's trend: its simulated life in hours, the slopes, and the first (after warm-up) and last values. */
+export interface LifeTrend {
+  pid: number;
+  hours: number;
+  slopeMbPerDay: number;
+  lastThirdSlopeMbPerDay: number | null;
+  firstMb: number;
+  lastMb: number;
 }
 
 export function fit(points: readonly { x: number; y: number }[]): { slope: number; intercept: number; r2: number } | undefined {
@@ -45,37 +62,56 @@ export function fit(points: readonly { x: number; y: number }[]): { slope: numbe
   return { slope, intercept: my - slope * mx, r2: syy === 0 ? 1 : (sxy * sxy) / (sxx * syy) };
 }
 
-export function soakResult(rss: readonly RssSample[], samples: readonly SoakSample[], minLifeMs: number): SoakResult {
-  const byPid = new Map<number, RssSample[]>();
-  for (const s of rss) byPid.set(s.pid, [...(byPid.get(s.pid) ?? []), s]);
-  const processes: SoakResult['rssProcesses'] = [];
-  for (const [pid, list] of byPid) {
-    const first = list[0] as RssSample;
-    const last = list.at(-1) as RssSample;
-    const life = last.at - first.at;
-    if (life < minLifeMs) continue;
-    // The first 10% of a life is start-up (modules loading, caches filling), not a trend.
-    const steady = list.filter((s) => s.at >= first.at + life * 0.1);
-    const points = steady.map((s) => ({ x: (s.at - first.at) / DAY, y: s.rssMb }));
-    const line = fit(points);
-    const lastThird = fit(points.slice(Math.floor((points.length * 2) / 3)));
-    if (line) processes.push({ pid, hours: Math.round(life / 360_000) / 10, slopeMbPerDay: round(line.slope), lastThirdSlopeMbPerDay: lastThird ? round(lastThird.slope) : null, firstMb: round(steady[0]?.rssMb ?? 0), lastMb: round(last.rssMb) });
-  }
-  const lastThirds = processes.flatMap((p) => (p.lastThirdSlopeMbPerDay === null ? [] : [p.lastThirdSlopeMbPerDay]));
+export function soakResult(memory: { rss: readonly RssSample[]; heap: readonly HeapSample[] }, samples: readonly SoakSample[], minLifeMs: number): SoakResult {
+  const rss = lifeTrends(memory.rss.map((s) => ({ pid: s.pid, at: s.at, mb: s.rssMb })), minLifeMs);
+  const heap = lifeTrends(memory.heap.map((s) => ({ pid: s.pid, at: s.at, mb: s.usedMb })), minLifeMs);
   const growing = samples.filter((s) => s.dataRows > 0);
   const size = fit(growing.map((s) => ({ x: s.dataRows, y: s.dbBytes + s.walBytes })));
   const final = samples.at(-1);
   return {
-    peakRssMb: round(Math.max(0, ...rss.map((s) => s.rssMb))),
-    rssSlopeMbPerDay: processes.length ? Math.max(...processes.map((p) => p.slopeMbPerDay)) : null,
-    rssSlopeLastThirdMbPerDay: lastThirds.length ? Math.max(...lastThirds) : null,
-    rssProcesses: processes,
+    peakRssMb: round(Math.max(0, ...memory.rss.map((s) => s.rssMb))),
+    rssSlopeMbPerDay: steepest(rss, 'slopeMbPerDay'),
+    rssSlopeLastThirdMbPerDay: steepest(rss, 'lastThirdSlopeMbPerDay'),
+    rssProcesses: rss,
+    heapUsedSlopeMbPerDay: steepest(heap, 'slopeMbPerDay'),
+    heapUsedSlopeLastThirdMbPerDay: steepest(heap, 'lastThirdSlopeMbPerDay'),
+    heapProcesses: heap,
+    peakHeapCommittedMb: round(Math.max(0, ...memory.heap.map((s) => s.committedMb))),
     walMaxBytes: Math.max(0, ...samples.map((s) => s.walBytes)),
     bytesPerRow: size ? round(size.slope) : null,
     sizeFitR2: size ? Math.round(size.r2 * 10_000) / 10_000 : null,
     finalDbBytes: final?.dbBytes ?? 0,
     finalRows: final?.dataRows ?? 0,
   };
+}
+
+/** The trend of each process that lived at least `minLifeMs`, fitted after its warm-up. */
+function lifeTrends(samples: readonly { pid: number; at: number; mb: number }[], minLifeMs: number): LifeTrend[] {
+  const byPid = new Map<number, { at: number; mb: number }[]>();
+  for (const s of samples) {
+    const list = byPid.get(s.pid);
+    if (list) list.push(s);
+    else byPid.set(s.pid, [s]);
+  }
+  const trends: LifeTrend[] = [];
+  for (const [pid, list] of byPid) {
+    const first = list[0] as { at: number };
+    const last = list.at(-1) as { at: number; mb: number };
+    const life = last.at - first.at;
+    if (life < minLifeMs) continue;
+    // The first 10% of a life is start-up (modules loading, caches filling), not a trend.
+    const steady = list.filter((s) => s.at >= first.at + life * 0.1);
+    const points = steady.map((s) => ({ x: (s.at - first.at) / DAY, y: s.mb }));
+    const line = fit(points);
+    const lastThird = fit(points.slice(Math.floor((points.length * 2) / 3)));
+    if (line) trends.push({ pid, hours: Math.round(life / 360_000) / 10, slopeMbPerDay: round(line.slope), lastThirdSlopeMbPerDay: lastThird ? round(lastThird.slope) : null, firstMb: round(steady[0]?.mb ?? 0), lastMb: round(last.mb) });
+  }
+  return trends;
+}
+
+function steepest(trends: readonly LifeTrend[], key: 'slopeMbPerDay' | 'lastThirdSlopeMbPerDay'): number | null {
+  const slopes = trends.flatMap((t) => (t[key] === null ? [] : [t[key]]));
+  return slopes.length ? Math.max(...slopes) : null;
 }
 
 function round(n: number): number {
