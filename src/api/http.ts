@@ -11,6 +11,7 @@ import { ApiAvailability } from './availability.ts';
 import { ApiRateLimitError, ApiRequestError, ApiUnavailableError, InvalidResponseError } from './errors.ts';
 import { BrokenCircuitError, CircuitBreaker, RequestTimeoutError, RetryPolicy, withTimeout, type BreakerState, type RetryDecision } from '../lib/policies.ts';
 import type { RateLimiter } from './rate-limiter.ts';
+import { linkSignals } from '../lib/signals.ts';
 
 export const PUBLIC_BASE_URL = 'https://api.geckoterminal.com/api/v2';
 /** The keyed CoinGecko on-chain host: same paths and shapes, key in `x-cg-pro-api-key`. */
@@ -189,9 +190,9 @@ export class ApiHttp {
     const done = (status: number | 'timeout' | 'network-error'): void => hooks?.onRequest?.({ endpoint, status, durationMs: clock.now() - started, attempt });
     const request = this.availability.send(started);
     let response: { status: number; retryAfter: string | null; body: string };
+    const outer = linkSignals(signal, request.overtake.signal);
     try {
-      const outer = signal ? AbortSignal.any([signal, request.overtake.signal]) : request.overtake.signal;
-      response = await withTimeout(clock, timeoutMs, outer, async (inner) => {
+      response = await withTimeout(clock, timeoutMs, outer.signal, async (inner) => {
         const res = await fetch(this.base + target, { headers: this.headers, signal: inner });
         return { status: res.status, retryAfter: res.headers.get('retry-after'), body: await res.text() };
       });
@@ -208,6 +209,7 @@ export class ApiHttp {
       done('network-error');
       throw this.availability.failed(new ApiUnavailableError(`GET ${target} failed: ${this.scrub(causeText(error))}.`, 'network', { endpoint, seenAt: started }), started);
     } finally {
+      outer.release();
       this.availability.settled(request);
     }
     done(response.status);

@@ -16,6 +16,7 @@ import { MemoryBudgetStore, type BudgetStore } from './budget-store.ts';
 import { dailyLimitError } from './budget-windows.ts';
 import { ApiRateLimitError, NoSpareBudgetError, StartByPassedError } from './errors.ts';
 import { SharedBudget } from './shared-budget.ts';
+import { linkSignals } from '../lib/signals.ts';
 
 const MINUTE = 60_000;
 /** While the rate recovers, the pump re-reads it at least this often, so recovery is not overslept. */
@@ -154,10 +155,12 @@ export class RateLimiter {
     const expiry = new AbortController();
     const timer = new AbortController();
     this.clock.sleep(startBy - this.clock.now(), timer.signal).then(() => expiry.abort(new StartByPassedError(startBy)), () => undefined);
+    const linked = linkSignals(signal, expiry.signal);
     try {
-      return await this.acquire(signal ? AbortSignal.any([signal, expiry.signal]) : expiry.signal, { first: options.first ?? false, spare: options.spare ?? false });
+      return await this.acquire(linked.signal, { first: options.first ?? false, spare: options.spare ?? false });
     } finally {
       timer.abort();
+      linked.release();
     }
   }
 

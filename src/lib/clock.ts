@@ -2,6 +2,8 @@
  * Time source for every time-dependent mechanism (limiter, retries, breaker, scheduler), so tests
  * can run hours of simulated time in milliseconds. Times are epoch milliseconds, always UTC.
  */
+import { linkSignals } from './signals.ts';
+
 export interface Clock {
   now(): number;
   /** Resolves after `ms` of this clock's time; rejects with the signal's reason when aborted. */
@@ -14,10 +16,13 @@ export interface Clock {
  */
 export async function sleepOrWake(clock: Clock, ms: number, wake: AbortSignal, stop?: AbortSignal): Promise<void> {
   if (wake.aborted) return;
+  const linked = linkSignals(stop, wake);
   try {
-    await clock.sleep(ms, stop ? AbortSignal.any([stop, wake]) : wake);
+    await clock.sleep(ms, linked.signal);
   } catch (error) {
     if (stop?.aborted || !wake.aborted) throw error;
+  } finally {
+    linked.release();
   }
 }
 

@@ -6,6 +6,7 @@
  */
 import { CircuitState, ConsecutiveBreaker, ExponentialBackoff, fullJitterGenerator, type IBackoff } from 'cockatiel';
 import { sleepOrWake, type Clock } from './clock.ts';
+import { linkSignals } from './signals.ts';
 
 export { CircuitState } from 'cockatiel';
 
@@ -22,24 +23,22 @@ export class RequestTimeoutError extends Error {
  * or when `outer` aborts (its reason). The timer is cancelled as soon as `fn` settles.
  */
 export async function withTimeout<T>(clock: Clock, timeoutMs: number, outer: AbortSignal | undefined, fn: (signal: AbortSignal) => Promise<T>): Promise<T> {
-  const controller = new AbortController();
   const timer = new AbortController();
-  const onOuterAbort = (): void => controller.abort(outer?.reason);
-  if (outer?.aborted) onOuterAbort();
-  outer?.addEventListener('abort', onOuterAbort, { once: true });
+  const timeout = new AbortController();
+  const linked = linkSignals(outer, timeout.signal);
   clock.sleep(timeoutMs, timer.signal).then(
-    () => controller.abort(new RequestTimeoutError(timeoutMs)),
+    () => timeout.abort(new RequestTimeoutError(timeoutMs)),
     () => undefined,
   );
   try {
-    return await fn(controller.signal);
+    return await fn(linked.signal);
   } catch (error) {
     // Whatever the aborted operation threw, a timeout is reported as one.
-    if (controller.signal.reason instanceof RequestTimeoutError) throw controller.signal.reason;
+    if (linked.signal.reason instanceof RequestTimeoutError) throw linked.signal.reason;
     throw error;
   } finally {
     timer.abort();
-    outer?.removeEventListener('abort', onOuterAbort);
+    linked.release();
   }
 }
 

@@ -19,6 +19,7 @@ import { slotStart } from './schedule.ts';
 import { SlotWatch } from './slot-watch.ts';
 import { Supervisor, type RecoveryPolicy, type Transition } from './supervisor.ts';
 import { instanceStatus, type InstanceStatus } from './status.ts';
+import { linkSignals } from '../lib/signals.ts';
 
 export interface InstanceRunnerOptions {
   instance: CollectorInstance;
@@ -347,7 +348,9 @@ export class InstanceRunner {
     if (this.o.stopSignal.aborted) return false;
     if (ms <= 0) return true;
     this.wakeUp = new AbortController();
-    await this.o.clock.sleep(ms, AbortSignal.any([this.o.stopSignal, this.wakeUp.signal])).catch(() => undefined);
+    const { signal, release } = linkSignals(this.o.stopSignal, this.wakeUp.signal);
+    await this.o.clock.sleep(ms, signal).catch(() => undefined);
+    release();
     return !this.o.stopSignal.aborted && this.o.clock.now() >= at;
   }
 }

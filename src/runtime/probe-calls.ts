@@ -5,6 +5,7 @@
  * call passes.
  */
 import { GtcError } from '../lib/errors.ts';
+import { linkSignals } from '../lib/signals.ts';
 
 /** Calls on the wire at once; a new call beyond this replaces the oldest. */
 const MAX_IN_FLIGHT = 2;
@@ -57,7 +58,7 @@ export class ProbeCalls {
    */
   start(startedAt: number, ask: (signal: AbortSignal) => Promise<void>, settle: (outcome: Promise<void>) => Promise<void>): ProbeCall {
     const abort = new AbortController();
-    const signal = this.lifetime ? AbortSignal.any([this.lifetime, abort.signal]) : abort.signal;
+    const { signal, release } = linkSignals(this.lifetime, abort.signal);
     // The asked probe may ignore its signal: the abort settles the call all the same.
     const aborted = new Promise<never>((_, reject) => signal.addEventListener('abort', () => reject(signal.reason), { once: true }));
     aborted.catch(() => undefined);
@@ -72,6 +73,7 @@ export class ProbeCalls {
     void done.catch(() => undefined).finally(() => {
       this.calls.splice(this.calls.indexOf(call), 1);
       abort.abort();
+      release();
     });
     return call;
   }

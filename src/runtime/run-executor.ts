@@ -9,6 +9,7 @@ import type { CollectorInstance, RunSummary } from '../collectors/types.ts';
 import type { Clock } from '../lib/clock.ts';
 import { errorMessage, GtcError } from '../lib/errors.ts';
 import type { Logger } from '../lib/log.ts';
+import { linkSignals } from '../lib/signals.ts';
 
 /**
  * The run's slot claim was taken over by another process (the claim expired before a renewal
@@ -56,7 +57,7 @@ export async function executeRun(options: ExecuteOptions): Promise<ExecuteResult
   const limit = new AbortController();
   const claimLost = new AbortController();
   const cleanup = new AbortController();
-  const signal = AbortSignal.any([limit.signal, claimLost.signal, stopSignal]);
+  const { signal, release } = linkSignals(limit.signal, claimLost.signal, stopSignal);
   const timeoutError = new RunTimeoutError(instance.name, options.timeoutMs, instance.dependsOn);
 
   const limitReached = clock.sleep(options.timeoutMs, cleanup.signal).then(
@@ -82,6 +83,7 @@ export async function executeRun(options: ExecuteOptions): Promise<ExecuteResult
     return lostClaim(await settle());
   } finally {
     cleanup.abort();
+    release();
   }
 
   async function settle(): Promise<ExecuteResult> {
