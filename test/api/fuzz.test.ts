@@ -104,7 +104,8 @@ const mutationArb: fc.Arbitrary<Mutation> = fc.oneof(
   fc.record({ kind: fc.constant('huge' as const), at: fc.nat() }),
 );
 
-const REASON = /^(data|included)[^\s:]*: .+ \(got .*\)$/s;
+/** A reason: the path as formatPath writes it (keys that are not identifiers are JSON-quoted, so may hold spaces or colons), the problem, the excerpt. */
+const REASON = /^(data|included)(\[\d+\]|\.[A-Za-z_$][\w$]*|\["(?:[^"\\]|\\.)*"\])*: .+ \(got .*\)$/s;
 
 function check(name: string, body: string): void {
   let result: Parsed;
@@ -134,7 +135,11 @@ test('mutated real fixtures never make a parse function throw anything but Inval
       if (cut !== null) body = body.slice(0, Math.floor(body.length * cut));
       check(name, body);
     }),
-    { numRuns: 300 },
+    {
+      numRuns: 300,
+      // Found by CI: a key with a space in it (`transactions[" "]`) in the rejection's path.
+      examples: [['top_pools_eth.json', [{ kind: 'swap', at: 2046343551, value: { ' ': 0 } }, { kind: 'huge', at: 1713990 }], null]],
+    },
   );
 });
 
