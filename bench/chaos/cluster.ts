@@ -24,6 +24,10 @@ export interface RssSample {
   /** Simulated time, epoch ms. */
   at: number;
   rssMb: number;
+  /** Of which anonymous pages: V8's heap, malloc (native modules, V8's own bookkeeping), stacks. */
+  anonMb: number;
+  /** Of which file-backed and shared pages: the node binary's code as it gets paged in, mapped files. */
+  fileMb: number;
 }
 
 /** V8's heap of a daemon process after a full (mark-compact) collection, from its `--trace-gc` line. */
@@ -199,8 +203,9 @@ export class DaemonCluster {
       if (pid === undefined || !this.isRunning(daemon)) return;
       try {
         const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-        const kb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? NaN);
-        if (Number.isFinite(kb)) this.rss.push({ daemon, pid, at, rssMb: kb / 1024 });
+        const mb = (field: string): number => Number(new RegExp(`${field}:\\s+(\\d+) kB`).exec(status)?.[1] ?? NaN) / 1024;
+        const rssMb = mb('VmRSS');
+        if (Number.isFinite(rssMb)) this.rss.push({ daemon, pid, at, rssMb, anonMb: mb('RssAnon'), fileMb: mb('RssFile') + mb('RssShmem') });
       } catch {
         // The process just exited.
       }

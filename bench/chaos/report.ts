@@ -9,7 +9,7 @@ import type { Availability, FaultOutcome, PassResult } from './analysis.ts';
 import { BASELINE_DESCRIPTION } from './daemon-config.ts';
 import type { PassOutput } from './pass.ts';
 import { fmtSim } from './pass.ts';
-import type { LifeTrend, SoakResult } from './soak.ts';
+import type { LifeTrend, SoakResult, TrendSummary } from './soak.ts';
 
 export interface ChaosRun {
   profile: string;
@@ -114,6 +114,8 @@ export function printLines(run: ChaosRun): void {
   line('peak_rss', 'MB', run.gtc.soak.peakRssMb, run.baseline?.soak.peakRssMb);
   if (run.gtc.soak.rssSlopeMbPerDay !== null) line('rss_slope', 'MB/day', run.gtc.soak.rssSlopeMbPerDay, run.baseline?.soak.rssSlopeMbPerDay);
   if (run.gtc.soak.rssSlopeLastThirdMbPerDay !== null) line('rss_slope_last_third', 'MB/day', run.gtc.soak.rssSlopeLastThirdMbPerDay, run.baseline?.soak.rssSlopeLastThirdMbPerDay);
+  if (run.gtc.soak.rssAnon.slopeMbPerDay !== null) line('rss_anon_slope', 'MB/day', run.gtc.soak.rssAnon.slopeMbPerDay, run.baseline?.soak.rssAnon.slopeMbPerDay);
+  if (run.gtc.soak.rssFile.slopeMbPerDay !== null) line('rss_file_slope', 'MB/day', run.gtc.soak.rssFile.slopeMbPerDay, run.baseline?.soak.rssFile.slopeMbPerDay);
   if (run.gtc.soak.heapUsedSlopeMbPerDay !== null) line('heap_used_slope', 'MB/day', run.gtc.soak.heapUsedSlopeMbPerDay, run.baseline?.soak.heapUsedSlopeMbPerDay);
   if (run.gtc.soak.heapUsedSlopeLastThirdMbPerDay !== null) line('heap_used_slope_last_third', 'MB/day', run.gtc.soak.heapUsedSlopeLastThirdMbPerDay, run.baseline?.soak.heapUsedSlopeLastThirdMbPerDay);
   if (run.dialect === 'sqlite') line('wal_max', 'bytes', run.gtc.soak.walMaxBytes, run.baseline?.soak.walMaxBytes);
@@ -199,6 +201,7 @@ export function markdown(run: ChaosRun, command: string): string {
   row('worst staleness (longest time a 5-min collector had no successful run)', `${Math.round(g.worstStalenessMs / 1000)} s (${g.worstStalenessInstance})`, b && `${Math.round(b.worstStalenessMs / 1000)} s (${b.worstStalenessInstance})`);
   row('peak RSS of a daemon', `${run.gtc.soak.peakRssMb} MB`, bs && `${bs.peakRssMb} MB`);
   row('RSS trend (steepest process)', slope(run.gtc.soak), bs && slope(bs));
+  row('RSS split: anonymous pages (V8 heap, malloc) / file-backed pages (code paged in): steepest trend, last third; peak', rssSplit(run.gtc.soak), bs && rssSplit(bs));
   row('V8 heap after full collections: live objects\' trend (steepest process); largest heap held', heapTrend(run.gtc.soak), bs && heapTrend(bs));
   if (run.dialect === 'sqlite') row('largest WAL', `${Math.round(run.gtc.soak.walMaxBytes / 1024)} KiB`, bs && `${Math.round(bs.walMaxBytes / 1024)} KiB`);
   row('database size vs data rows', sizeFit(run.gtc.soak), bs && sizeFit(bs));
@@ -240,6 +243,11 @@ export function markdown(run: ChaosRun, command: string): string {
 
 function slope(soak: SoakResult): string {
   return trendText(soak.rssSlopeMbPerDay, soak.rssSlopeLastThirdMbPerDay, soak.rssProcesses);
+}
+
+function rssSplit(soak: SoakResult): string {
+  const part = (t: TrendSummary): string => (t.slopeMbPerDay === null ? `— (peak ${t.peakMb} MB)` : `${t.slopeMbPerDay} MB/day, ${t.lastThirdSlopeMbPerDay ?? '—'} MB/day, peak ${t.peakMb} MB`);
+  return `anonymous ${part(soak.rssAnon)} / file-backed ${part(soak.rssFile)}`;
 }
 
 function heapTrend(soak: SoakResult): string {

@@ -20,6 +20,13 @@ export interface SoakResult {
   rssSlopeLastThirdMbPerDay: number | null;
   /** Processes the slope was fitted on, and their simulated life in hours. */
   rssProcesses: LifeTrend[];
+  /**
+   * RSS split in two, each with its steepest trend (whole lives, last thirds): anonymous pages
+   * (V8's heap and malloc: where a native leak or allocator fragmentation shows) and file-backed
+   * ones (the node binary's code paged in as paths run for the first time: grows, then stops).
+   */
+  rssAnon: TrendSummary;
+  rssFile: TrendSummary;
   /** Steepest trend of the heap's live objects after full collections (MB per simulated day), whole lives and last thirds. */
   heapUsedSlopeMbPerDay: number | null;
   heapUsedSlopeLastThirdMbPerDay: number | null;
@@ -32,6 +39,12 @@ export interface SoakResult {
   sizeFitR2: number | null;
   finalDbBytes: number;
   finalRows: number;
+}
+
+export interface TrendSummary {
+  slopeMbPerDay: number | null;
+  lastThirdSlopeMbPerDay: number | null;
+  peakMb: number;
 }
 
 /** One process's trend: its simulated life in hours, the slopes, and the first (after warm-up) and last values. */
@@ -64,6 +77,10 @@ export function fit(points: readonly { x: number; y: number }[]): { slope: numbe
 
 export function soakResult(memory: { rss: readonly RssSample[]; heap: readonly HeapSample[] }, samples: readonly SoakSample[], minLifeMs: number): SoakResult {
   const rss = lifeTrends(memory.rss.map((s) => ({ pid: s.pid, at: s.at, mb: s.rssMb })), minLifeMs);
+  const part = (pick: (s: RssSample) => number): TrendSummary => {
+    const trends = lifeTrends(memory.rss.map((s) => ({ pid: s.pid, at: s.at, mb: pick(s) })), minLifeMs);
+    return { slopeMbPerDay: steepest(trends, 'slopeMbPerDay'), lastThirdSlopeMbPerDay: steepest(trends, 'lastThirdSlopeMbPerDay'), peakMb: round(Math.max(0, ...memory.rss.map(pick))) };
+  };
   const heap = lifeTrends(memory.heap.map((s) => ({ pid: s.pid, at: s.at, mb: s.usedMb })), minLifeMs);
   const growing = samples.filter((s) => s.dataRows > 0);
   const size = fit(growing.map((s) => ({ x: s.dataRows, y: s.dbBytes + s.walBytes })));
@@ -73,6 +90,8 @@ export function soakResult(memory: { rss: readonly RssSample[]; heap: readonly H
     rssSlopeMbPerDay: steepest(rss, 'slopeMbPerDay'),
     rssSlopeLastThirdMbPerDay: steepest(rss, 'lastThirdSlopeMbPerDay'),
     rssProcesses: rss,
+    rssAnon: part((s) => s.anonMb),
+    rssFile: part((s) => s.fileMb),
     heapUsedSlopeMbPerDay: steepest(heap, 'slopeMbPerDay'),
     heapUsedSlopeLastThirdMbPerDay: steepest(heap, 'lastThirdSlopeMbPerDay'),
     heapProcesses: heap,

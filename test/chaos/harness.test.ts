@@ -89,12 +89,15 @@ test('a 429 storm with Retry-After is in force until the last Retry-After sent b
   assert.equal(retryAfterExpiry(off, [], 10_000), off);
 });
 
-test('RSS and heap trends: the slope over each life, and over its last third — growth that levels off reads flat there', () => {
+test('RSS and heap trends: the slope over each life, and over its last third — growth that levels off reads flat there; RSS split into anonymous and file-backed pages', () => {
   const DAY = 86_400_000;
   // Rises 30 MB over the first 1.5 days, then stays: a working size reached, not a leak.
   const rss = Array.from({ length: 301 }, (_, i) => {
     const at = (i * 3 * DAY) / 300;
-    return { daemon: 0, pid: 7, at, rssMb: 100 + Math.min(30, (30 * at) / (1.5 * DAY)) };
+    // The rise is anonymous memory; 20 MB of file-backed pages (code paged in) grow by 2 MB a day throughout.
+    const anonMb = 80 + Math.min(30, (30 * at) / (1.5 * DAY));
+    const fileMb = 20 + (2 * at) / DAY;
+    return { daemon: 0, pid: 7, at, rssMb: anonMb + fileMb, anonMb, fileMb };
   });
   // The heap's live objects after full collections stay at 40 MB: the growth is not a leak in JavaScript.
   const heap = rss.map((s) => ({ daemon: 0, pid: 7, at: s.at, usedMb: 40, committedMb: 60 + Math.min(10, s.at / DAY) }));
@@ -102,8 +105,13 @@ test('RSS and heap trends: the slope over each life, and over its last third —
   assert.equal(soak.heapUsedSlopeMbPerDay, 0);
   assert.equal(soak.peakHeapCommittedMb, 63);
   assert.ok((soak.rssSlopeMbPerDay ?? 0) > 5, `over the whole life: ${soak.rssSlopeMbPerDay} MB/day`);
-  assert.equal(soak.rssSlopeLastThirdMbPerDay, 0);
-  assert.equal(soak.rssProcesses[0]?.lastThirdSlopeMbPerDay, 0);
+  assert.equal(soak.rssSlopeLastThirdMbPerDay, 2);
+  assert.equal(soak.rssProcesses[0]?.lastThirdSlopeMbPerDay, 2);
+  assert.equal(soak.rssAnon.lastThirdSlopeMbPerDay, 0, 'the anonymous part levels off');
+  assert.equal(soak.rssFile.slopeMbPerDay, 2);
+  assert.equal(soak.rssFile.lastThirdSlopeMbPerDay, 2);
+  assert.equal(soak.rssFile.peakMb, 26);
+  assert.equal(soak.rssAnon.peakMb, 110);
 });
 
 test('availability: a trades grid point inside an ok trades run under way is served; a snapshot slot, a failed run or a gap is not', () => {
