@@ -125,6 +125,8 @@ export interface InjectorDeps {
   random: () => number;
   /** Simulated ms a killed daemon stays down before its restart. */
   restartAfterMs: number;
+  /** A daemon kill -9 never picks (the profile's long-lived one). */
+  sparedFromKills?: number;
 }
 
 /** The Retry-After the simulator sends in a 429-retry-after storm. */
@@ -194,7 +196,7 @@ export async function inject(step: FaultStep, scenarioStart: number, deps: Injec
     }
     case 'kill-9': {
       await timebase.until(timebase.now() + Math.floor(deps.random() * step.durationMs));
-      const running = Array.from({ length: deps.cluster.count }, (_, i) => i).filter((i) => deps.cluster.isRunning(i));
+      const running = Array.from({ length: deps.cluster.count }, (_, i) => i).filter((i) => i !== deps.sparedFromKills && deps.cluster.isRunning(i));
       const victim = running[Math.floor(deps.random() * running.length)];
       if (victim === undefined) return { skipped: 'no daemon running', kind: step.kind };
       const start = timebase.now();

@@ -96,7 +96,7 @@ async function main(): Promise<void> {
     };
     const gtc = await pass('gtc');
     const baseline = args.baseline ? await pass('baseline') : undefined;
-    const run: ChaosRun = { profile: profile.name, dialect: args.dialect, seed: args.seed, speed: profile.speed, intervals: profile.intervals, startedAt, gtc, baseline };
+    const run: ChaosRun = { profile: profile.name, dialect: args.dialect, seed: args.seed, speed: profile.speed, intervals: profile.intervals, sparedFromKills: profile.sparedFromKills, startedAt, gtc, baseline };
     printLines(run);
     const command = `npm run chaos -- --profile ${profile.name} --dialect ${args.dialect}${args.baseline ? '' : ' --no-baseline'}${args.speed !== undefined ? ` --speed ${args.speed}` : ''}${args.hours !== undefined ? ` --hours ${args.hours}` : ''}${args.overrides.map(([k, v]) => ` --set ${k}=${v}`).join('')}${args.built ? ' --built' : ''}`;
     const reportDir = new URL('./reports/', import.meta.url).pathname;

@@ -103,7 +103,7 @@ export async function runPass(options: PassOptions): Promise<PassOutput> {
     cluster.startAll();
     options.progress(`${mode}: ${DAEMONS} daemons started on ${options.dialect}, ${pools.length} watched pools, ×${profile.speed}`);
 
-    const deps: InjectorDeps = { timebase, sim, cluster, lockHolder, postgres: options.postgres, disk, random: seededRandom(options.seed), restartAfterMs: profile.restartAfterMs };
+    const deps: InjectorDeps = { timebase, sim, cluster, lockHolder, postgres: options.postgres, disk, random: seededRandom(options.seed), restartAfterMs: profile.restartAfterMs, sparedFromKills: profile.sparedFromKills };
     const windows: FaultWindow[] = [];
     const skipped: string[] = [];
     const soak: SoakSample[] = [];

@@ -19,6 +19,12 @@ export interface Profile {
   faults: FaultStep[];
   /** Simulated ms a daemon killed with -9 stays down. */
   restartAfterMs: number;
+  /**
+   * A daemon kill -9 never picks: its one process lives through the whole pass, so memory's
+   * trend is read over the soak's whole length, as an operator's daemon runs, not only over the
+   * 1–3 days between kills.
+   */
+  sparedFromKills?: number;
   /** Simulated ms between soak samples (database size, WAL, rows). */
   sampleEveryMs: number;
   /** Size of the tmpfs holding the SQLite file. */
@@ -79,7 +85,7 @@ export function profile(name: string): Profile {
     const faults = Array.from({ length: days }, (_, day) => faultCycle(day * DAY + 2 * HOUR)).flat();
     return {
       name, speed: 300, watchedPools: 200, marketPools: 300, warmupMs: 1 * HOUR, durationMs: days * DAY,
-      faults, restartAfterMs: 2 * MIN, sampleEveryMs: 1 * HOUR, diskMb: 8192,
+      faults, restartAfterMs: 2 * MIN, sparedFromKills: 0, sampleEveryMs: 1 * HOUR, diskMb: 8192,
       // gtc's default intervals: 200 pools' candles every 5 minutes would need more than 30 calls/min.
       intervals: { dexes: HOUR, 'top-pools': 5 * MIN, 'new-pools': 5 * MIN, watchlist: 5 * MIN, ohlcv: 15 * MIN, trades: 10 * MIN },
       // 15 s would be 50 real ms at ×300: on a loaded 2-CPU machine a response takes longer than that.

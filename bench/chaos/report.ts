@@ -17,6 +17,8 @@ export interface ChaosRun {
   seed: string;
   speed: number;
   intervals: Record<string, number>;
+  /** The daemon kill -9 never picks, if any. */
+  sparedFromKills?: number | undefined;
   startedAt: string;
   gtc: { output: PassOutput; soak: SoakResult };
   baseline: { output: PassOutput; soak: SoakResult } | undefined;
@@ -172,7 +174,7 @@ export function markdown(run: ChaosRun, command: string): string {
   lines.push('');
   lines.push(`Machine: ${machine()}`);
   lines.push(`Command: \`${command}\` (seed ${run.seed}; simulated time ×${run.speed}; ${fmtSim(run.gtc.output.simulatedMs)} simulated per pass; real ${Math.round(run.gtc.output.realSeconds)} s gtc${run.baseline ? `, ${Math.round(run.baseline.output.realSeconds)} s baseline` : ''})`);
-  lines.push(`Setup: the simulator (30 calls/min), 3 \`gtc start\` processes on one ${run.dialect === 'sqlite' ? 'SQLite file (on a small tmpfs)' : 'PostgreSQL database (throwaway cluster)'}, ${g.watchedPools} watched pools; intervals ${Object.entries(run.intervals).map(([k, v]) => `${k} ${v / 60_000} min`).join(', ')}. Baseline: ${run.baseline ? BASELINE_DESCRIPTION : 'not run'}.`);
+  lines.push(`Setup: the simulator (30 calls/min), 3 \`gtc start\` processes on one ${run.dialect === 'sqlite' ? 'SQLite file (on a small tmpfs)' : 'PostgreSQL database (throwaway cluster)'}, ${g.watchedPools} watched pools; intervals ${Object.entries(run.intervals).map(([k, v]) => `${k} ${v / 60_000} min`).join(', ')}${run.sparedFromKills === undefined ? '' : `; kill -9 never picks daemon ${run.sparedFromKills}, whose one process lives through the pass`}. Baseline: ${run.baseline ? BASELINE_DESCRIPTION : 'not run'}.`);
   lines.push('');
   lines.push('## Goals (gtc pass)');
   lines.push('');
