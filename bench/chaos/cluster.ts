@@ -28,6 +28,20 @@ export interface RssSample {
   anonMb: number;
   /** Of which file-backed and shared pages: the node binary's code as it gets paged in, mapped files. */
   fileMb: number;
+  /**
+   * Of the anonymous pages, those of the brk heap: glibc's main arena, where the main thread's
+   * malloc goes (SQLite's page cache and statements, Node's and V8's native allocations made on
+   * the main thread). Read from /proc/<pid>/smaps, every `SMAPS_EVERY`th sample (it is longer).
+   */
+  brkMb?: number;
+}
+
+const SMAPS_EVERY = 10;
+
+/** Resident size of the `[heap]` mapping in a /proc/<pid>/smaps text, in MB (0 when there is none). */
+export function brkHeapMb(smaps: string): number {
+  const match = /\[heap\]\n(?:[^\n]*\n)*?Rss:\s+(\d+) kB/.exec(smaps);
+  return match ? Number(match[1]) / 1024 : 0;
 }
 
 /** V8's heap of a daemon process after a full (mark-compact) collection, from its `--trace-gc` line. */
@@ -80,6 +94,7 @@ export class DaemonCluster {
   private stopped = false;
   private readonly slots: Slot[] = [];
   private readonly sampler: NodeJS.Timeout;
+  private samples = 0;
 
   constructor(private readonly options: ClusterOptions) {
     for (let i = 0; i < options.count; i++) {
@@ -198,6 +213,7 @@ export class DaemonCluster {
 
   private sampleRss(): void {
     const at = this.options.timebase.now();
+    const withSmaps = this.samples++ % SMAPS_EVERY === 0;
     this.slots.forEach((slot, daemon) => {
       const pid = slot.child?.pid;
       if (pid === undefined || !this.isRunning(daemon)) return;
@@ -205,7 +221,9 @@ export class DaemonCluster {
         const status = readFileSync(`/proc/${pid}/status`, 'utf8');
         const mb = (field: string): number => Number(new RegExp(`${field}:\\s+(\\d+) kB`).exec(status)?.[1] ?? NaN) / 1024;
         const rssMb = mb('VmRSS');
-        if (Number.isFinite(rssMb)) this.rss.push({ daemon, pid, at, rssMb, anonMb: mb('RssAnon'), fileMb: mb('RssFile') + mb('RssShmem') });
+        if (!Number.isFinite(rssMb)) return;
+        const brk = withSmaps ? { brkMb: brkHeapMb(readFileSync(`/proc/${pid}/smaps`, 'utf8')) } : {};
+        this.rss.push({ daemon, pid, at, rssMb, anonMb: mb('RssAnon'), fileMb: mb('RssFile') + mb('RssShmem'), ...brk });
       } catch {
         // The process just exited.
       }

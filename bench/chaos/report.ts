@@ -118,6 +118,7 @@ export function printLines(run: ChaosRun): void {
   if (run.gtc.soak.rssSlopeLastThirdMbPerDay !== null) line('rss_slope_last_third', 'MB/day', run.gtc.soak.rssSlopeLastThirdMbPerDay, run.baseline?.soak.rssSlopeLastThirdMbPerDay);
   if (run.gtc.soak.rssAnon.slopeMbPerDay !== null) line('rss_anon_slope', 'MB/day', run.gtc.soak.rssAnon.slopeMbPerDay, run.baseline?.soak.rssAnon.slopeMbPerDay);
   if (run.gtc.soak.rssFile.slopeMbPerDay !== null) line('rss_file_slope', 'MB/day', run.gtc.soak.rssFile.slopeMbPerDay, run.baseline?.soak.rssFile.slopeMbPerDay);
+  if (run.gtc.soak.rssBrk.slopeMbPerDay !== null) line('rss_brk_heap_slope', 'MB/day', run.gtc.soak.rssBrk.slopeMbPerDay, run.baseline?.soak.rssBrk.slopeMbPerDay);
   if (run.gtc.soak.heapUsedSlopeMbPerDay !== null) line('heap_used_slope', 'MB/day', run.gtc.soak.heapUsedSlopeMbPerDay, run.baseline?.soak.heapUsedSlopeMbPerDay);
   if (run.gtc.soak.heapUsedSlopeLastThirdMbPerDay !== null) line('heap_used_slope_last_third', 'MB/day', run.gtc.soak.heapUsedSlopeLastThirdMbPerDay, run.baseline?.soak.heapUsedSlopeLastThirdMbPerDay);
   if (run.dialect === 'sqlite') line('wal_max', 'bytes', run.gtc.soak.walMaxBytes, run.baseline?.soak.walMaxBytes);
@@ -249,7 +250,7 @@ function slope(soak: SoakResult): string {
 
 function rssSplit(soak: SoakResult): string {
   const part = (t: TrendSummary): string => (t.slopeMbPerDay === null ? `— (peak ${t.peakMb} MB)` : `${t.slopeMbPerDay} MB/day, ${t.lastThirdSlopeMbPerDay ?? '—'} MB/day, peak ${t.peakMb} MB`);
-  return `anonymous ${part(soak.rssAnon)} / file-backed ${part(soak.rssFile)}`;
+  return `anonymous ${part(soak.rssAnon)} (of which the brk heap, glibc's main arena: ${part(soak.rssBrk)}) / file-backed ${part(soak.rssFile)}`;
 }
 
 function heapTrend(soak: SoakResult): string {

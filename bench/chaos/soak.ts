@@ -27,6 +27,8 @@ export interface SoakResult {
    */
   rssAnon: TrendSummary;
   rssFile: TrendSummary;
+  /** The anonymous part's brk heap (glibc's main arena) alone. */
+  rssBrk: TrendSummary;
   /** Steepest trend of the heap's live objects after full collections (MB per simulated day), whole lives and last thirds. */
   heapUsedSlopeMbPerDay: number | null;
   heapUsedSlopeLastThirdMbPerDay: number | null;
@@ -77,9 +79,13 @@ export function fit(points: readonly { x: number; y: number }[]): { slope: numbe
 
 export function soakResult(memory: { rss: readonly RssSample[]; heap: readonly HeapSample[] }, samples: readonly SoakSample[], minLifeMs: number): SoakResult {
   const rss = lifeTrends(memory.rss.map((s) => ({ pid: s.pid, at: s.at, mb: s.rssMb })), minLifeMs);
-  const part = (pick: (s: RssSample) => number): TrendSummary => {
-    const trends = lifeTrends(memory.rss.map((s) => ({ pid: s.pid, at: s.at, mb: pick(s) })), minLifeMs);
-    return { slopeMbPerDay: steepest(trends, 'slopeMbPerDay'), lastThirdSlopeMbPerDay: steepest(trends, 'lastThirdSlopeMbPerDay'), peakMb: round(Math.max(0, ...memory.rss.map(pick))) };
+  const part = (pick: (s: RssSample) => number | undefined): TrendSummary => {
+    const points = memory.rss.flatMap((s) => {
+      const mb = pick(s);
+      return mb === undefined ? [] : [{ pid: s.pid, at: s.at, mb }];
+    });
+    const trends = lifeTrends(points, minLifeMs);
+    return { slopeMbPerDay: steepest(trends, 'slopeMbPerDay'), lastThirdSlopeMbPerDay: steepest(trends, 'lastThirdSlopeMbPerDay'), peakMb: round(Math.max(0, ...points.map((p) => p.mb))) };
   };
   const heap = lifeTrends(memory.heap.map((s) => ({ pid: s.pid, at: s.at, mb: s.usedMb })), minLifeMs);
   const growing = samples.filter((s) => s.dataRows > 0);
@@ -92,6 +98,7 @@ export function soakResult(memory: { rss: readonly RssSample[]; heap: readonly H
     rssProcesses: rss,
     rssAnon: part((s) => s.anonMb),
     rssFile: part((s) => s.fileMb),
+    rssBrk: part((s) => s.brkMb),
     heapUsedSlopeMbPerDay: steepest(heap, 'slopeMbPerDay'),
     heapUsedSlopeLastThirdMbPerDay: steepest(heap, 'lastThirdSlopeMbPerDay'),
     heapProcesses: heap,

@@ -10,6 +10,7 @@ import BetterSqlite3 from 'better-sqlite3';
 import { LockHolder, retryAfterExpiry } from '../../bench/chaos/faults.ts';
 import { availability, dataFlowsAfter, firstAfter, recoveryReading, type RunRow } from '../../bench/chaos/analysis.ts';
 import { fit, soakResult } from '../../bench/chaos/soak.ts';
+import { brkHeapMb } from '../../bench/chaos/cluster.ts';
 import { Timebase } from '../support/timebase.ts';
 import { ScaledClock } from '../../src/lib/clock.ts';
 import { openStore } from '../../src/store/index.ts';
@@ -97,7 +98,8 @@ test('RSS and heap trends: the slope over each life, and over its last third —
     // The rise is anonymous memory; 20 MB of file-backed pages (code paged in) grow by 2 MB a day throughout.
     const anonMb = 80 + Math.min(30, (30 * at) / (1.5 * DAY));
     const fileMb = 20 + (2 * at) / DAY;
-    return { daemon: 0, pid: 7, at, rssMb: anonMb + fileMb, anonMb, fileMb };
+    // The brk heap is read every 10th sample only; it holds 12 MB throughout.
+    return { daemon: 0, pid: 7, at, rssMb: anonMb + fileMb, anonMb, fileMb, ...(i % 10 === 0 ? { brkMb: 12 } : {}) };
   });
   // The heap's live objects after full collections stay at 40 MB: the growth is not a leak in JavaScript.
   const heap = rss.map((s) => ({ daemon: 0, pid: 7, at: s.at, usedMb: 40, committedMb: 60 + Math.min(10, s.at / DAY) }));
@@ -112,6 +114,15 @@ test('RSS and heap trends: the slope over each life, and over its last third —
   assert.equal(soak.rssFile.lastThirdSlopeMbPerDay, 2);
   assert.equal(soak.rssFile.peakMb, 26);
   assert.equal(soak.rssAnon.peakMb, 110);
+  assert.equal(soak.rssBrk.slopeMbPerDay, 0);
+  assert.equal(soak.rssBrk.peakMb, 12);
+});
+
+test('the brk heap\'s resident size is read from its /proc/<pid>/smaps entry, not from a mapping before or after it', () => {
+  const entry = (range: string, name: string, rssKb: number): string => `${range} rw-p 00000000 00:00 0 ${name}\nSize: ${rssKb * 2} kB\nKernelPageSize: 4 kB\nRss: ${rssKb} kB\nPss: ${rssKb} kB\n`;
+  const smaps = entry('5600-5700', '/usr/bin/node', 44_000) + entry('4031b000-40ea2000', '[heap]', 11_572) + entry('7f00-7f10', '', 900);
+  assert.equal(brkHeapMb(smaps), 11_572 / 1024);
+  assert.equal(brkHeapMb(entry('5600-5700', '/usr/bin/node', 44_000)), 0, 'no brk heap: 0');
 });
 
 test('availability: a trades grid point inside an ok trades run under way is served; a snapshot slot, a failed run or a gap is not', () => {
