@@ -27,7 +27,13 @@ export interface AdaptiveState {
 const STRETCH_ABOVE = 0.1;
 const RELAX_ABOVE = 0.95;
 const STRETCH_FACTOR = 1.5;
-const RELAX_FACTOR = 0.9;
+/**
+ * One window of steady success undoes one stretch. The incident report sketched × 0.9, but that
+ * takes 13 windows back from a 4× stretch: in a 7-day soak a daemon living through daily fault
+ * cycles kept ohlcv's 5-minute tick near its 20-minute cap most of each day, past the 15-minute
+ * interval the user asked for, hours after a 3-minute 429 storm had ended.
+ */
+const RELAX_FACTOR = 1 / STRETCH_FACTOR;
 
 export function initialAdaptiveState(params: AdaptiveParams, persistedMs?: number): AdaptiveState {
   return { intervalMs: clampInterval(persistedMs ?? params.configuredMs, params), recent: [] };

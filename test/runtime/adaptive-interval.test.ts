@@ -30,12 +30,16 @@ describe('adaptive interval', () => {
     assert.deepEqual([...new Set(intervals)], [60_000, 90_000, 135_000, 202_500, 240_000]);
   });
 
-  it('comes back ×0.9 on steady success, never below the configured interval', () => {
+  it('comes back ÷1.5 per window of steady success — one window undoes one stretch — never below the configured interval', () => {
     const stretched = { intervalMs: 240_000, recent: [] };
-    const intervals = feed(Array<RunOutcome>(200).fill('ok'), stretched);
-    assert.equal(intervals[4], 216_000);
-    assert.equal(intervals.at(-1), 60_000);
+    const intervals = feed(Array<RunOutcome>(40).fill('ok'), stretched);
+    assert.equal(intervals[4], 160_000);
+    // From the 4× cap back to the configured interval in four windows of five runs.
+    assert.deepEqual([...new Set(intervals)], [240_000, 160_000, 106_667, 71_111, 60_000]);
+    assert.equal(intervals.indexOf(60_000), 19);
     assert.ok(intervals.every((ms) => ms >= 60_000));
+    // A stretch then a clean window: back where it was.
+    assert.equal(feed([...Array<RunOutcome>(4).fill('ok'), 'contended', ...Array<RunOutcome>(5).fill('ok')]).at(-1), 60_000);
   });
 
   it('a persisted interval outside the bounds is clamped back into them', () => {
