@@ -29,6 +29,9 @@ export const GOALS = {
   recoveryMs: 5000,
   availability: 0.999,
   rssMb: 200,
+  /** "No upward trend": the longest life's RSS slope, when it lived at least `trendLifeHours`. */
+  rssSlopeMbPerDay: 1,
+  trendLifeHours: 72,
 } as const;
 
 export function machine(): string {
@@ -117,6 +120,8 @@ export function printLines(run: ChaosRun): void {
   if (run.gtc.soak.rssSlopeMbPerDay !== null) line('rss_slope', 'MB/day', run.gtc.soak.rssSlopeMbPerDay, run.baseline?.soak.rssSlopeMbPerDay);
   if (run.gtc.soak.rssSlopeLastThirdMbPerDay !== null) line('rss_slope_last_third', 'MB/day', run.gtc.soak.rssSlopeLastThirdMbPerDay, run.baseline?.soak.rssSlopeLastThirdMbPerDay);
   if (run.gtc.soak.rssAnon.slopeMbPerDay !== null) line('rss_anon_slope', 'MB/day', run.gtc.soak.rssAnon.slopeMbPerDay, run.baseline?.soak.rssAnon.slopeMbPerDay);
+  const longest = run.gtc.soak.rssLongestLife;
+  if (longest) line('rss_slope_longest_life', 'MB/day', longest.slopeMbPerDay, run.baseline?.soak.rssLongestLife?.slopeMbPerDay, { hours: longest.hours, lastThird: longest.lastThirdSlopeMbPerDay });
   if (run.gtc.soak.rssFile.slopeMbPerDay !== null) line('rss_file_slope', 'MB/day', run.gtc.soak.rssFile.slopeMbPerDay, run.baseline?.soak.rssFile.slopeMbPerDay);
   if (run.gtc.soak.rssBrk.slopeMbPerDay !== null) line('rss_brk_heap_slope', 'MB/day', run.gtc.soak.rssBrk.slopeMbPerDay, run.baseline?.soak.rssBrk.slopeMbPerDay);
   if (run.gtc.soak.heapUsedSlopeMbPerDay !== null) line('heap_used_slope', 'MB/day', run.gtc.soak.heapUsedSlopeMbPerDay, run.baseline?.soak.heapUsedSlopeMbPerDay);
@@ -142,6 +147,10 @@ export function goals(run: ChaosRun): { goal: string; value: string; met: boolea
     { goal: `recovery ≤ ${GOALS.recoveryMs / 1000} s after each fault ends`, value: recovery === null ? 'nothing to recover' : `${recovery} ms${notRecovered.length ? `; not recovered: ${notRecovered.join(', ')}` : ''}`, met: (recovery === null || recovery <= GOALS.recoveryMs) && notRecovered.length === 0 && !g.faults.some((f) => f.recoveryCut) },
     { goal: `peak RSS < ${GOALS.rssMb} MB per daemon`, value: `${run.gtc.soak.peakRssMb} MB`, met: run.gtc.soak.peakRssMb < GOALS.rssMb },
   ];
+  const longest = run.gtc.soak.rssLongestLife;
+  if (longest && longest.hours >= GOALS.trendLifeHours) {
+    list.push({ goal: `RSS with no upward trend: ≤ ${GOALS.rssSlopeMbPerDay} MB/day over the longest life (≥ ${GOALS.trendLifeHours} h), whole and last third`, value: `${longest.slopeMbPerDay} MB/day, ${longest.lastThirdSlopeMbPerDay ?? '—'} MB/day over its last third (${longest.firstMb}→${longest.lastMb} MB in ${longest.hours} h)`, met: longest.slopeMbPerDay <= GOALS.rssSlopeMbPerDay && (longest.lastThirdSlopeMbPerDay ?? 0) <= GOALS.rssSlopeMbPerDay });
+  }
   return list;
 }
 

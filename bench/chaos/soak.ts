@@ -21,6 +21,12 @@ export interface SoakResult {
   /** Processes the slope was fitted on, and their simulated life in hours. */
   rssProcesses: LifeTrend[];
   /**
+   * The longest-lived process's RSS trend (in the full profile, the daemon kill -9 spares: the
+   * whole soak). The steepest trend above is mostly a short life's warm-up; this is what an
+   * operator's daemon does over days.
+   */
+  rssLongestLife: LifeTrend | null;
+  /**
    * RSS split in two, each with its steepest trend (whole lives, last thirds): anonymous pages
    * (V8's heap and malloc: where a native leak or allocator fragmentation shows) and file-backed
    * ones (the node binary's code paged in as paths run for the first time: grows, then stops).
@@ -96,6 +102,7 @@ export function soakResult(memory: { rss: readonly RssSample[]; heap: readonly H
     rssSlopeMbPerDay: steepest(rss, 'slopeMbPerDay'),
     rssSlopeLastThirdMbPerDay: steepest(rss, 'lastThirdSlopeMbPerDay'),
     rssProcesses: rss,
+    rssLongestLife: rss.reduce<LifeTrend | null>((longest, t) => (longest === null || t.hours > longest.hours ? t : longest), null),
     rssAnon: part((s) => s.anonMb),
     rssFile: part((s) => s.fileMb),
     rssBrk: part((s) => s.brkMb),

@@ -114,6 +114,13 @@ test('RSS and heap trends: the slope over each life, and over its last third —
   assert.equal(soak.rssFile.lastThirdSlopeMbPerDay, 2);
   assert.equal(soak.rssFile.peakMb, 26);
   assert.equal(soak.rssAnon.peakMb, 110);
+  assert.equal(soak.rssLongestLife?.pid, 7, 'the one process is the longest-lived');
+  // A second, shorter life that climbs steeply: the steepest trend is its, the longest life's stays pid 7's.
+  const short = Array.from({ length: 101 }, (_, i) => ({ daemon: 1, pid: 8, at: (i * DAY) / 100, rssMb: 100 + 20 * (i / 100), anonMb: 80 + 20 * (i / 100), fileMb: 20 }));
+  const both = soakResult({ rss: [...rss, ...short], heap }, [], DAY);
+  assert.equal(both.rssLongestLife?.pid, 7);
+  assert.equal(both.rssLongestLife?.hours, 72);
+  assert.equal(both.rssSlopeMbPerDay, 20);
   assert.equal(soak.rssBrk.slopeMbPerDay, 0);
   assert.equal(soak.rssBrk.peakMb, 12);
 });
