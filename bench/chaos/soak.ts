@@ -84,31 +84,23 @@ export function fit(points: readonly { x: number; y: number }[]): { slope: numbe
 }
 
 export function soakResult(memory: { rss: readonly RssSample[]; heap: readonly HeapSample[] }, samples: readonly SoakSample[], minLifeMs: number): SoakResult {
-  const rss = lifeTrends(memory.rss.map((s) => ({ pid: s.pid, at: s.at, mb: s.rssMb })), minLifeMs);
-  const part = (pick: (s: RssSample) => number | undefined): TrendSummary => {
-    const points = memory.rss.flatMap((s) => {
-      const mb = pick(s);
-      return mb === undefined ? [] : [{ pid: s.pid, at: s.at, mb }];
-    });
-    const trends = lifeTrends(points, minLifeMs);
-    return { slopeMbPerDay: steepest(trends, 'slopeMbPerDay'), lastThirdSlopeMbPerDay: steepest(trends, 'lastThirdSlopeMbPerDay'), peakMb: round(Math.max(0, ...points.map((p) => p.mb))) };
-  };
-  const heap = lifeTrends(memory.heap.map((s) => ({ pid: s.pid, at: s.at, mb: s.usedMb })), minLifeMs);
+  const rss = trendOf(memory.rss, (s) => s.rssMb, minLifeMs);
+  const heap = trendOf(memory.heap, (s) => s.usedMb, minLifeMs);
   const growing = samples.filter((s) => s.dataRows > 0);
   const size = fit(growing.map((s) => ({ x: s.dataRows, y: s.dbBytes + s.walBytes })));
   const final = samples.at(-1);
   return {
-    peakRssMb: round(Math.max(0, ...memory.rss.map((s) => s.rssMb))),
-    rssSlopeMbPerDay: steepest(rss, 'slopeMbPerDay'),
-    rssSlopeLastThirdMbPerDay: steepest(rss, 'lastThirdSlopeMbPerDay'),
-    rssProcesses: rss,
-    rssLongestLife: rss.reduce<LifeTrend | null>((longest, t) => (longest === null || t.hours > longest.hours ? t : longest), null),
-    rssAnon: part((s) => s.anonMb),
-    rssFile: part((s) => s.fileMb),
-    rssBrk: part((s) => s.brkMb),
-    heapUsedSlopeMbPerDay: steepest(heap, 'slopeMbPerDay'),
-    heapUsedSlopeLastThirdMbPerDay: steepest(heap, 'lastThirdSlopeMbPerDay'),
-    heapProcesses: heap,
+    peakRssMb: rss.summary.peakMb,
+    rssSlopeMbPerDay: rss.summary.slopeMbPerDay,
+    rssSlopeLastThirdMbPerDay: rss.summary.lastThirdSlopeMbPerDay,
+    rssProcesses: rss.trends,
+    rssLongestLife: rss.trends.reduce<LifeTrend | null>((longest, t) => (longest === null || t.hours > longest.hours ? t : longest), null),
+    rssAnon: trendOf(memory.rss, (s) => s.anonMb, minLifeMs).summary,
+    rssFile: trendOf(memory.rss, (s) => s.fileMb, minLifeMs).summary,
+    rssBrk: trendOf(memory.rss, (s) => s.brkMb, minLifeMs).summary,
+    heapUsedSlopeMbPerDay: heap.summary.slopeMbPerDay,
+    heapUsedSlopeLastThirdMbPerDay: heap.summary.lastThirdSlopeMbPerDay,
+    heapProcesses: heap.trends,
     peakHeapCommittedMb: round(Math.max(0, ...memory.heap.map((s) => s.committedMb))),
     walMaxBytes: Math.max(0, ...samples.map((s) => s.walBytes)),
     bytesPerRow: size ? round(size.slope) : null,
@@ -116,6 +108,16 @@ export function soakResult(memory: { rss: readonly RssSample[]; heap: readonly H
     finalDbBytes: final?.dbBytes ?? 0,
     finalRows: final?.dataRows ?? 0,
   };
+}
+
+/** One measure (`pick`; samples without it are skipped) of each process: its trends, the steepest, and the peak. */
+function trendOf<S extends { pid: number; at: number }>(samples: readonly S[], pick: (s: S) => number | undefined, minLifeMs: number): { trends: LifeTrend[]; summary: TrendSummary } {
+  const points = samples.flatMap((s) => {
+    const mb = pick(s);
+    return mb === undefined ? [] : [{ pid: s.pid, at: s.at, mb }];
+  });
+  const trends = lifeTrends(points, minLifeMs);
+  return { trends, summary: { slopeMbPerDay: steepest(trends, 'slopeMbPerDay'), lastThirdSlopeMbPerDay: steepest(trends, 'lastThirdSlopeMbPerDay'), peakMb: round(Math.max(0, ...points.map((p) => p.mb))) } };
 }
 
 /** The trend of each process that lived at least `minLifeMs`, fitted after its warm-up. */

@@ -3,9 +3,10 @@
  * keeps, in each source signal, a WeakRef to every signal `AbortSignal.any` derived from it and
  * drops none while the source lives (nodejs/node#55351): a daemon that combined its lifelong stop
  * signal with a short-lived one per call, sleep or run gained 25,000–40,000 WeakRefs (0.8–1.3 MB of
- * heap, plus the array holding them) per process in 21 simulated hours of a soak, for ever. Here the link is undone when the operation ends
- * (`release`), and each source carries one listener, however many links follow it at once (no
- * MaxListenersExceededWarning on a stop signal that dozens of waits follow).
+ * heap, plus the array holding them) per process in 21 simulated hours of a soak, for ever. Here
+ * the link is undone when the operation ends (`release`), and each source carries one listener,
+ * however many links follow it at once (no MaxListenersExceededWarning on a stop signal that
+ * dozens of waits follow).
  */
 
 export interface LinkedSignal {
