@@ -4,6 +4,7 @@
  * timeout; its run is closed as 'abandoned' at the next start.
  */
 import assert from 'node:assert/strict';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { openStore, type Store } from '../../src/store/index.ts';
@@ -27,15 +28,17 @@ interface Outcome {
 }
 
 /** Runs 3 workers until SLOTS slots after all are ready have finished; optionally kills one mid-run. */
-async function runThree(url: string, kill: boolean): Promise<{ outcome: Outcome; workers: Worker[] }> {
+async function runThree(url: string, kill: boolean, freezeFile: string): Promise<{ outcome: Outcome; workers: Worker[] }> {
   const config = workerConfig(url, kill ? 400 : 100);
-  const workers = [new Worker(config), new Worker(config), new Worker(config)];
+  const workers = [new Worker({ ...config, freezeFile }), new Worker(config), new Worker(config)];
   try {
     const ready = await Promise.all(workers.map((w) => w.waitFor((e) => e.event === 'ready')));
     const firstSlot = Math.floor(Math.max(...ready.map((e) => e.at ?? 0)) / 1000) + 2;
     const outcome: Outcome = { firstSlot };
     if (kill) {
       const victim = workers[0] as Worker;
+      // Its run of that slot freezes until the kill: the kill cannot come after the run's end.
+      writeFileSync(freezeFile, String(firstSlot + 5));
       const start = await victim.waitFor((e) => e.event === 'run-start' && (e.slot ?? 0) >= firstSlot + 5);
       victim.kill('SIGKILL');
       outcome.killed = { slot: start.slot as number, runId: start.runId as number, owner: ready[0]?.owner as string };
@@ -79,10 +82,10 @@ async function assertEverySlotOnce(store: Store, firstSlot: number): Promise<voi
   assert.ok(owners.size >= 2, 'the slots were shared between processes');
 }
 
-async function scenario(url: string, kill: boolean): Promise<void> {
+async function scenario(url: string, kill: boolean, dir: string): Promise<void> {
   const store = await openStore({ url, checkpointEveryMs: 0 });
   try {
-    const { outcome } = await runThree(url, kill);
+    const { outcome } = await runThree(url, kill, join(dir, 'freeze-from'));
     await assertEverySlotOnce(store, outcome.firstSlot);
     if (!outcome.killed) return;
     const { slot, runId, owner } = outcome.killed;
@@ -109,16 +112,18 @@ async function scenario(url: string, kill: boolean): Promise<void> {
 
 describe('slot claims across processes', { timeout: 120_000 }, () => {
   it('SQLite: 3 processes, 50 slots, every slot exactly once', async (t) => {
-    await scenario(`sqlite:${join(tempDir(t), 'claims.sqlite')}`, false);
+    const dir = tempDir(t);
+    await scenario(`sqlite:${join(dir, 'claims.sqlite')}`, false, dir);
   });
 
   it('SQLite: a process killed mid-run loses its slot for no longer than the claim timeout', async (t) => {
-    await scenario(`sqlite:${join(tempDir(t), 'claims.sqlite')}`, true);
+    const dir = tempDir(t);
+    await scenario(`sqlite:${join(dir, 'claims.sqlite')}`, true, dir);
   });
 
   it('PostgreSQL: 3 processes, 50 slots, every slot exactly once; a killed process\'s slot is retaken', async (t) => {
     const url = await freshPgDatabase(t);
     if (!url) return;
-    await scenario(url, true);
+    await scenario(url, true, tempDir(t));
   });
 });

@@ -6,6 +6,7 @@
  *   node --import tsx test/runtime/workers/slot-worker.ts '<json WorkerConfig>'
  * Each run waits runMs (simulated), then writes `writes` transactions of 50 checkpoint rows.
  */
+import { existsSync, readFileSync } from 'node:fs';
 import type { CollectorInstance } from '../../../src/collectors/types.ts';
 import { createLogger } from '../../../src/lib/log.ts';
 import { createDaemon } from '../../../src/runtime/daemon.ts';
@@ -25,6 +26,12 @@ export interface WorkerConfig {
   /** Simulated time at which the worker stops (it may be killed before). */
   untilSim: number;
   writes?: number;
+  /**
+   * A file the test may write a slot number into: the run of the first slot at or after it
+   * freezes the whole process right after its run-start line (no heartbeat, no end), so a kill
+   * lands mid-run however slowly a loaded machine delivers that line to the test.
+   */
+  freezeFile?: string;
 }
 
 const config = JSON.parse(process.argv[2] ?? '{}') as WorkerConfig;
@@ -32,6 +39,12 @@ const clock = new ScaledClock(config.simStart + (Date.now() - config.realStart) 
 const emit = (line: Record<string, unknown>): void => {
   process.stdout.write(`${JSON.stringify({ ...line, pid: process.pid })}\n`);
 };
+
+function shouldFreeze(slot: number): boolean {
+  if (!config.freezeFile || !existsSync(config.freezeFile)) return false;
+  const from = Number(readFileSync(config.freezeFile, 'utf8'));
+  return Number.isFinite(from) && from > 0 && slot >= from;
+}
 
 const store = await openStore({ url: config.url, checkpointEveryMs: 0, migrate: false, poolSize: 3 });
 const instance: CollectorInstance = {
@@ -43,6 +56,7 @@ const instance: CollectorInstance = {
     const run = await store.read.runs.get(ctx.runId);
     const slot = run?.slotStart ?? null;
     emit({ event: 'run-start', runId: ctx.runId, slot, at: clock.now() });
+    if (slot !== null && shouldFreeze(slot)) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0);
     await ctx.clock.sleep(config.runMs, ctx.signal);
     const writes = config.writes ?? 1;
     for (let w = 0; w < writes; w++) {
