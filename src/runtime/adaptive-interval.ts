@@ -14,7 +14,7 @@ export interface AdaptiveParams {
   maxFactor: number;
   /** How many recent runs are judged (default 10). */
   window?: number;
-  /** Runs needed before any decision (default 5), so one unlucky run changes nothing. */
+  /** Runs needed before any decision (default 5). */
   minSamples?: number;
 }
 
@@ -49,10 +49,14 @@ export function recordOutcome(state: AdaptiveState, outcome: RunOutcome, params:
   const recent = [...state.recent, outcome].slice(-window);
   if (recent.length < minSamples) return { intervalMs: state.intervalMs, recent };
 
-  const contendedRate = recent.filter((o) => o === 'contended').length / recent.length;
+  // Contention is a share of the whole window, the runs not made yet counting as uncontended: at
+  // five runs, one 429 (20 % of them) would stretch the interval, and a sporadic one between
+  // storms kept it stretched for hours. It takes more than 10 % of the window (two of ten runs),
+  // however few runs were made since the last change.
+  const contendedShare = recent.filter((o) => o === 'contended').length / window;
   const successRate = recent.filter((o) => o === 'ok').length / recent.length;
   let next = state.intervalMs;
-  if (contendedRate > STRETCH_ABOVE) next = state.intervalMs * STRETCH_FACTOR;
+  if (contendedShare > STRETCH_ABOVE) next = state.intervalMs * STRETCH_FACTOR;
   else if (successRate > RELAX_ABOVE) next = state.intervalMs * RELAX_FACTOR;
   next = clampInterval(next, params);
   if (next === state.intervalMs) return { intervalMs: state.intervalMs, recent };

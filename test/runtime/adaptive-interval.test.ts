@@ -20,9 +20,20 @@ describe('adaptive interval', () => {
     assert.deepEqual(feed(['contended', 'contended', 'contended', 'contended']), [60_000, 60_000, 60_000, 60_000]);
   });
 
-  it('stretches ×1.5 when more than 10% of recent runs were contended', () => {
-    const intervals = feed(['ok', 'ok', 'ok', 'ok', 'contended']);
+  it('stretches ×1.5 when more than 10% of the window of runs were contended', () => {
+    const intervals = feed(['ok', 'ok', 'ok', 'contended', 'contended']);
     assert.equal(intervals.at(-1), 90_000);
+  });
+
+  it('one contended run never stretches, however few runs were made since the last change', () => {
+    // Five runs with one 429 are 20 % of the runs made, but 10 % of the window.
+    assert.equal(feed(['ok', 'ok', 'ok', 'ok', 'contended']).at(-1), 60_000);
+    // A sporadic 429 every tenth run, for 200 runs: the interval stays where it is.
+    const sporadic = Array.from({ length: 200 }, (_, i): RunOutcome => (i % 10 === 9 ? 'contended' : 'ok'));
+    assert.deepEqual([...new Set(feed(sporadic))], [60_000]);
+    // Stretched, a 429 every twentieth run lets it come back (a window holding one does not relax it).
+    const rarer = Array.from({ length: 200 }, (_, i): RunOutcome => (i % 20 === 19 ? 'contended' : 'ok'));
+    assert.equal(feed(rarer, { intervalMs: 240_000, recent: [] }).at(-1), 60_000);
   });
 
   it('judges fresh runs after each change and stops at configured × maxFactor', () => {
@@ -39,7 +50,7 @@ describe('adaptive interval', () => {
     assert.equal(intervals.indexOf(60_000), 19);
     assert.ok(intervals.every((ms) => ms >= 60_000));
     // A stretch then a clean window: back where it was.
-    assert.equal(feed([...Array<RunOutcome>(4).fill('ok'), 'contended', ...Array<RunOutcome>(5).fill('ok')]).at(-1), 60_000);
+    assert.equal(feed([...Array<RunOutcome>(3).fill('ok'), 'contended', 'contended', ...Array<RunOutcome>(5).fill('ok')]).at(-1), 60_000);
   });
 
   it('a persisted interval outside the bounds is clamped back into them', () => {
