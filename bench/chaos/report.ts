@@ -103,7 +103,9 @@ export function printLines(run: ChaosRun): void {
   line('availability_all_slots', '%', pct(g.availabilityAllSlots), b ? pct(b.availabilityAllSlots) : undefined, { slots: g.availabilityAllSlots.scheduled });
   if (g.availabilityIncidentReplay) line('availability_incident_replay', '%', pct(g.availabilityIncidentReplay), b?.availabilityIncidentReplay ? pct(b.availabilityIncidentReplay) : undefined, { slots: g.availabilityIncidentReplay.scheduled });
   line('worst_detection', 'ms', worst(g.faults, 'detectionMs') ?? 0, b ? worst(b.faults, 'detectionMs') : undefined);
-  line('worst_recovery', 'ms', worst(g.faults, 'recoveryMs') ?? 0, b ? worst(b.faults, 'recoveryMs') : undefined);
+  // Simulated ms and the real ms they took: at ×90 a loaded machine's 100 real ms are 9 simulated seconds.
+  const realMs = (simMs: number | null): { realMs: number } => ({ realMs: Math.round((simMs ?? 0) / run.speed) });
+  line('worst_recovery', 'ms', worst(g.faults, 'recoveryMs') ?? 0, b ? worst(b.faults, 'recoveryMs') : undefined, realMs(worst(g.faults, 'recoveryMs')));
   const baselineGroups = b ? groupFaults(b.faults) : undefined;
   for (const fault of groupFaults(g.faults)) {
     const twin = twinOf(fault, baselineGroups);
@@ -113,7 +115,7 @@ export function printLines(run: ChaosRun): void {
     }
     const never = twin?.neverReacted ? { baselineNeverReacted: true } : {};
     line(`detection:${fault.kind}`, 'ms', fault.detectionMs ?? 0, twin?.neverReacted ? null : twin?.detectionMs, { failedRuns: fault.failedRuns, baselineFailedRuns: twin?.failedRuns, faults: fault.windows, ...never });
-    line(`recovery:${fault.kind}`, 'ms', fault.recoveryMs ?? 0, twin?.recoveryMs, { notRecovered: fault.notRecovered.length, faults: fault.windows, ...(fault.recoveryCut ? { cutByNextFault: true } : {}) });
+    line(`recovery:${fault.kind}`, 'ms', fault.recoveryMs ?? 0, twin?.recoveryMs, { ...realMs(fault.recoveryMs), notRecovered: fault.notRecovered.length, faults: fault.windows, ...(fault.recoveryCut ? { cutByNextFault: true } : {}) });
   }
   line('worst_staleness', 's', g.worstStalenessMs / 1000, b ? b.worstStalenessMs / 1000 : undefined);
   line('peak_rss', 'MB', run.gtc.soak.peakRssMb, run.baseline?.soak.peakRssMb);
@@ -144,7 +146,7 @@ export function goals(run: ChaosRun): { goal: string; value: string; met: boolea
     { goal: 'integrity_check ok', value: g.integrity, met: g.integrity === 'ok' },
     { goal: `availability ≥ ${GOALS.availability * 100}% outside injected outages`, value: `${pct(g.availabilityOutsideOutages)}% of ${g.availabilityOutsideOutages.scheduled} slots`, met: g.availabilityOutsideOutages.ratio >= GOALS.availability },
     { goal: `detection ≤ ${GOALS.detectionMs / 1000} s after the first failing run`, value: detection === null ? 'no run failed' : `${detection} ms`, met: detection === null || detection <= GOALS.detectionMs },
-    { goal: `recovery ≤ ${GOALS.recoveryMs / 1000} s after each fault ends`, value: recovery === null ? 'nothing to recover' : `${recovery} ms${notRecovered.length ? `; not recovered: ${notRecovered.join(', ')}` : ''}`, met: (recovery === null || recovery <= GOALS.recoveryMs) && notRecovered.length === 0 && !g.faults.some((f) => f.recoveryCut) },
+    { goal: `recovery ≤ ${GOALS.recoveryMs / 1000} s after each fault ends`, value: recovery === null ? 'nothing to recover' : `${recovery} ms (${Math.round(recovery / run.speed)} real ms at ×${run.speed})${notRecovered.length ? `; not recovered: ${notRecovered.join(', ')}` : ''}`, met: (recovery === null || recovery <= GOALS.recoveryMs) && notRecovered.length === 0 && !g.faults.some((f) => f.recoveryCut) },
     { goal: `peak RSS < ${GOALS.rssMb} MB per daemon`, value: `${run.gtc.soak.peakRssMb} MB`, met: run.gtc.soak.peakRssMb < GOALS.rssMb },
   ];
   const longest = run.gtc.soak.rssLongestLife;
