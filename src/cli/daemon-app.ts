@@ -103,6 +103,7 @@ export async function startDaemonApp(options: DaemonAppOptions): Promise<Running
       status: () => daemon.status(),
       onTransition: (listener) => daemon.events.onTransition(listener),
       onRunFinished: (listener) => daemon.events.onRunFinished(listener),
+      onSlotServed: (listener) => daemon.events.onSlotServed(listener),
     },
   });
 

@@ -26,6 +26,8 @@ export interface ObservedDaemon {
   status(): readonly CollectorStatus[] | Promise<readonly CollectorStatus[]>;
   onTransition(listener: (event: { instance: string; to: string }) => void): () => void;
   onRunFinished(listener: (event: { instance: string; status: string; durationMs: number; rowsWritten: number; rejected: number }) => void): () => void;
+  /** Slots another process sharing the database completed (at: when), as this process learnt of them. */
+  onSlotServed(listener: (event: { instance: string; at: number }) => void): () => void;
 }
 
 /** What the monitor needs of the API client. */
@@ -120,6 +122,7 @@ export class Monitor {
           this.metrics.runFinished({ collector: event.instance, status: event.status, durationMs: event.durationMs, rowsWritten: event.rowsWritten, rejected: event.rejected });
           this.alerts.runFinished({ collector: event.instance, status: event.status });
         }),
+        parts.daemon.onSlotServed((event) => this.alerts.slotServedElsewhere({ collector: event.instance, at: event.at })),
       );
     }
   }

@@ -41,12 +41,21 @@ export interface IntervalChangedEvent {
   at: number;
 }
 
+/** Another process completed a slot this process found claimed: the instance's data is that fresh. */
+export interface SlotServedEvent {
+  instance: string;
+  slot: number;
+  /** Epoch ms the other process's run completed the slot. */
+  at: number;
+}
+
 type Listener<E> = (event: E) => void;
 
 export class RuntimeEvents {
   private readonly transitions = new Set<Listener<TransitionEvent>>();
   private readonly runs = new Set<Listener<RunFinishedEvent>>();
   private readonly intervals = new Set<Listener<IntervalChangedEvent>>();
+  private readonly served = new Set<Listener<SlotServedEvent>>();
 
   constructor(private readonly logger?: Logger) {}
 
@@ -65,6 +74,11 @@ export class RuntimeEvents {
     return subscribe(this.intervals, listener);
   }
 
+  /** Every slot this process lost to another process's completed run, newer than the last success it knew; returns a function that unsubscribes. */
+  onSlotServed(listener: Listener<SlotServedEvent>): () => void {
+    return subscribe(this.served, listener);
+  }
+
   emitTransition(event: TransitionEvent): void {
     this.emit(this.transitions, event, 'transition');
   }
@@ -75,6 +89,10 @@ export class RuntimeEvents {
 
   emitIntervalChanged(event: IntervalChangedEvent): void {
     this.emit(this.intervals, event, 'interval-changed');
+  }
+
+  emitSlotServed(event: SlotServedEvent): void {
+    this.emit(this.served, event, 'slot-served');
   }
 
   private emit<E>(listeners: Set<Listener<E>>, event: E, kind: string): void {

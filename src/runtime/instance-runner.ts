@@ -11,7 +11,7 @@ import { classifyDbError } from '../store/write-policy.ts';
 import type { Logger } from '../lib/log.ts';
 import type { RuntimeEvents } from './events.ts';
 import { probeOnce, type Probe } from './probe.ts';
-import type { InstanceState, RuntimeRecords } from './records.ts';
+import type { ClaimResult, InstanceState, RuntimeRecords } from './records.ts';
 import { executeRun } from './run-executor.ts';
 import { RunLedger } from './run-ledger.ts';
 import { RunSchedule } from './run-schedule.ts';
@@ -206,9 +206,10 @@ export class InstanceRunner {
   private async takeOver(slot: number): Promise<void> {
     const now = this.o.clock.now();
     // A claim that could not be read now (the database busy or down) is looked at again later, not forgotten.
-    const claim = await this.o.records.claimSlot(this.name, slot, now, now + this.o.recovery.claimTimeout).catch(() => ({ won: false as const, finished: false, retakeAt: Infinity }));
+    const claim: ClaimResult = await this.o.records.claimSlot(this.name, slot, now, now + this.o.recovery.claimTimeout).catch(() => ({ won: false, holder: 'unknown', finished: false, retakeAt: Infinity }));
     if (!claim.won) {
       this.watch.add(slot, claim, now);
+      this.servedElsewhere(slot, claim.finishedAt);
       return;
     }
     this.o.logger.warn({ slot: new Date(slot).toISOString() }, 'took over a slot another process left unfinished (its run failed, or its claim expired)');
@@ -242,6 +243,7 @@ export class InstanceRunner {
         if (!claim.won) {
           this.o.logger.debug({ slot: new Date(slot).toISOString(), holder: claim.holder }, 'slot already claimed by another instance');
           this.watch.add(slot, claim, started);
+          this.servedElsewhere(slot, claim.finishedAt);
           if (replan) this.planned = this.schedule.after(slot);
           return;
         }
@@ -279,6 +281,17 @@ export class InstanceRunner {
       return this.ledger.close(row, started, this.stateRow());
     }
     await this.afterFailure(result.error, started, slot, replan, runId, result.summary);
+  }
+
+  /**
+   * Another process completed the slot at `finishedAt`: the instance's data is that fresh, so this
+   * process's last success (its status, the data-stale and availability alerts) follows it instead
+   * of ageing while the other processes win every claim. Its own health is left as it is.
+   */
+  private servedElsewhere(slot: number, finishedAt: number | undefined): void {
+    if (finishedAt === undefined || (this.lastSuccessAt !== null && finishedAt <= this.lastSuccessAt)) return;
+    this.lastSuccessAt = finishedAt;
+    this.o.events.emitSlotServed({ instance: this.name, slot, at: finishedAt });
   }
 
   private async afterSuccess(runId: number, started: number, slot: number, replan: boolean, summary: RunSummary): Promise<void> {

@@ -27,8 +27,11 @@ export interface PersistedInstanceState extends InstanceState {
 export type ClaimResult =
   /** `runId`: the collection_runs row (status `running`) committed with the claim. */
   | { won: true; runId: number }
-  /** `retakeAt`: the earliest time a takeover of an unfinished claim can succeed. */
-  | { won: false; holder: string; finished: boolean; retakeAt: number };
+  /**
+   * `retakeAt`: the earliest time a takeover of an unfinished claim can succeed. `finishedAt`
+   * (epoch ms): when the holder's run completed the slot, when it did.
+   */
+  | { won: false; holder: string; finished: boolean; retakeAt: number; finishedAt?: number };
 
 export interface FinishedRun {
   runId: number;

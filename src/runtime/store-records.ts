@@ -80,7 +80,8 @@ export class StoreRecords implements RuntimeRecords {
         return startRun();
       }
       // Expiry is compared in whole seconds (expires_at < now): the first second after it.
-      return { won: false, holder: held.instanceId, finished: held.finishedAt !== null, retakeAt: (held.expiresAt + 1) * 1000 };
+      const finished = held.finishedAt === null ? {} : { finishedAt: held.finishedAt * 1000 };
+      return { won: false, holder: held.instanceId, finished: held.finishedAt !== null, retakeAt: (held.expiresAt + 1) * 1000, ...finished };
     }, { label: 'slot claim' });
   }
 

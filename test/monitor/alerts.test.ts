@@ -5,7 +5,7 @@ import { Writable } from 'node:stream';
 import { test } from 'node:test';
 import { ManualClock } from '../../src/lib/clock.ts';
 import { createLogger } from '../../src/lib/log.ts';
-import { AlertEngine, WebhookSink, type AlertEvent, type AlertSink } from '../../src/monitor/alerts/index.ts';
+import { AlertEngine, errorRate, WebhookSink, type AlertEvent, type AlertSink } from '../../src/monitor/alerts/index.ts';
 import type { StatusReport } from '../../src/monitor/status.ts';
 import { collectorStatus, statusReport } from './status-fixture.ts';
 
@@ -130,6 +130,26 @@ test('availability below 99% over an hour counts the time from a failure to the 
     await engine.evaluate();
   }
   assert.deepEqual(brief(sink.events).filter((e) => e.includes('availability')), ['firing availability-low ohlcv', 'resolved availability-low ohlcv']);
+});
+
+test('a slot another process completed ends this process\'s outage, in time order, and is no run of its error rate', async () => {
+  const { engine, sink, clock } = engineWith(statusReport([collectorStatus('ohlcv', { intervalSeconds: 60 })]));
+  for (let i = 0; i < 30; i++) {
+    engine.runFinished({ collector: 'ohlcv', status: 'ok' });
+    await clock.advance(60_000);
+  }
+  // This process's run fails; the other processes sharing the database go on serving the slots,
+  // and this one hears of it when it next finds a slot completed (here 40 s after the fact).
+  const failedAt = clock.now();
+  engine.runFinished({ collector: 'ohlcv', status: 'failed' });
+  await clock.advance(50_000);
+  engine.slotServedElsewhere({ collector: 'ohlcv', at: failedAt + 10_000 });
+  engine.slotServedElsewhere({ collector: 'ohlcv', at: failedAt - 20_000 });
+  await clock.advance(10 * 60_000);
+  await engine.evaluate();
+  assert.deepEqual(brief(sink.events).filter((e) => e.includes('availability')), [], 'a 10 s outage in 41 minutes is 99.6 %, not a 10-minute one');
+  assert.deepEqual(engine.runs.recent(clock.now(), 3_600_000, 'ohlcv').slice(-3).map((o) => `${o.at - failedAt} ${o.status}`), ['-20000 served-elsewhere', '0 failed', '10000 served-elsewhere'], 'kept in time order');
+  assert.equal(errorRate(engine.runs.recent(clock.now(), 15 * 60_000, 'ohlcv'), 1), 0.2, 'error rate over 15 minutes: 1 failed of this process\'s 5 runs (1 of 7 if the others\' counted)');
 });
 
 test('the engine evaluates on its timer with an injected clock', async () => {

@@ -131,7 +131,37 @@ describe('state shared by processes', () => {
     assert.ok(retry.won, 'the failed slot is retried');
     await finish(retry.runId, 'ok', 'finish');
     const again = await records.claimSlot('ohlcv', T0, T0 + 60_000, T0 + 180_000);
-    assert.deepEqual(again, { won: false, holder: 'here:1:aaaaaa', finished: true, retakeAt: T0 + 123_000 }, 'a slot that ran is never run twice, by its own process either');
+    assert.deepEqual(again, { won: false, holder: 'here:1:aaaaaa', finished: true, retakeAt: T0 + 123_000, finishedAt: T0 + 1000 }, 'a slot that ran is never run twice, by its own process either');
+  });
+
+  it('a process that finds a slot completed by another takes that run\'s end as the instance\'s last success, its health untouched', async (t) => {
+    const { store } = await openSqliteStore(t);
+    const clock = new ManualClock(T0);
+    // Their run of slot T0 takes 30 s; this process starts during it.
+    const theirs = scriptedCollector(store, 'watchlist', { intervalMs: 5 * MIN, behaviour: async (ctx) => { await ctx.clock.sleep(30_000); return 1; } });
+    const ours = scriptedCollector(store, 'watchlist', { intervalMs: 5 * MIN });
+    const there = recordedDaemon({ config: { recovery: recoveryConfig() }, store, instances: [theirs], probes: { api: async () => {} }, clock, owner: 'there:2:bbbbbb' });
+    const here = recordedDaemon({ config: { recovery: recoveryConfig() }, store, instances: [ours], probes: { api: async () => {} }, clock, owner: 'here:1:aaaaaa' });
+    const served: { instance: string; slot: number; at: number }[] = [];
+    here.daemon.events.onSlotServed((e) => served.push(e));
+    await there.daemon.start();
+    await drive(clock, 1000, 100);
+    // This process finds slot T0 claimed, watches it, and finds it completed once their run ends:
+    // without that news its data would look as old as its start (a data-stale alert three
+    // intervals on, and on, while the other processes win every claim).
+    await here.daemon.start();
+    await drive(clock, 40_000, 100);
+    assert.equal(theirs.runs.length, 1);
+    const finishedAt = Number((await store.db.selectFrom('slot_claims').select('finished_at').where('slot_start', '=', T0 / 1000).executeTakeFirstOrThrow()).finished_at) * 1000;
+    const [status] = here.daemon.status();
+    await here.daemon.stop();
+    await there.daemon.stop();
+    assert.equal(ours.runs.length, 0, 'the slot ran once, in the other process');
+    assert.equal(status?.lastSuccessAt, new Date(finishedAt).toISOString());
+    assert.equal(status?.state, 'healthy');
+    assert.equal(status?.consecutiveFailures, 0);
+    assert.deepEqual(served, [{ instance: 'watchlist', slot: T0, at: finishedAt }]);
+    assert.deepEqual(here.runs, [], 'no run of this process is reported (metrics count runs per process)');
   });
 
   it('slot claims older than the retention are pruned a minute after start; each collector\'s newest is kept', async (t) => {

@@ -3,7 +3,7 @@ import { errorMessage } from '../../lib/errors.ts';
 import type { Logger } from '../../lib/log.ts';
 import type { StatusReport } from '../status.ts';
 import { defaultRules, type AlertRule, type AlertSnapshot, type Severity } from './rules.ts';
-import { RunWindow, SampleWindow, type RunOutcome } from './windows.ts';
+import { RunWindow, SampleWindow, SERVED_ELSEWHERE, type RunOutcome } from './windows.ts';
 
 /** One alert raised or resolved; sinks receive exactly one of each per rule and subject episode. */
 export interface AlertEvent {
@@ -67,6 +67,14 @@ export class AlertEngine {
   runFinished(run: { collector: string; status: string }): void {
     const outcome: RunOutcome = { collector: run.collector, status: run.status, at: this.clock.now() };
     this.runs.add(outcome);
+  }
+
+  /**
+   * Feed: another process completed a slot of the collector at `at` (the processes share the
+   * database): its data was current then, whichever process collected it.
+   */
+  slotServedElsewhere(served: { collector: string; at: number }): void {
+    this.runs.add({ collector: served.collector, status: SERVED_ELSEWHERE, at: served.at });
   }
 
   /** Feed: a write transaction waited this long for the write lock. */

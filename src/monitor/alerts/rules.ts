@@ -90,7 +90,7 @@ export function defaultRules(thresholds: Partial<RuleThresholds> = {}): AlertRul
     {
       name: 'data-stale',
       severity: 'warning',
-      description: `A collector's last success is older than ${t.staleIntervals} of its intervals (or it never succeeded for that long). Disabled collectors are exempt.`,
+      description: `A collector's last success is older than ${t.staleIntervals} of its intervals (or it never succeeded for that long). With several processes on one database, a slot another process completed counts as a success from its end: the processes that lose the claims do not raise it. Disabled collectors are exempt.`,
       evaluate: (s) =>
         active(s).flatMap((c) => {
           const last = c.lastSuccessAt ? Date.parse(c.lastSuccessAt) : s.firstSeen(c.name);
@@ -124,7 +124,7 @@ export function defaultRules(thresholds: Partial<RuleThresholds> = {}): AlertRul
     {
       name: 'availability-low',
       severity: 'warning',
-      description: `A collector's data was current less than ${t.availability * 100}% of the last ${t.availabilityWindowMs / 60_000} minutes (an outage runs from a failed run to the next success).`,
+      description: `A collector's data was current less than ${t.availability * 100}% of the last ${t.availabilityWindowMs / 60_000} minutes (an outage runs from a failed run to the next success, this process's or another's completed slot).`,
       evaluate: (s) =>
         active(s).flatMap((c) => {
           const start = Math.max(s.now - t.availabilityWindowMs, s.since);

@@ -14,6 +14,14 @@ export interface RunOutcome {
 
 const FAILED = new Set(['failed', 'abandoned', 'timeout']);
 
+/** The status of a slot another process completed: ends an outage, but is no run of this process's (not in error rates). */
+export const SERVED_ELSEWHERE = 'served-elsewhere';
+
+/** Whether an outcome means the collector's data was current at its time. */
+function servesData(status: string): boolean {
+  return status === 'ok' || status === SERVED_ELSEWHERE;
+}
+
 /** Whether a run status counts as a failure (skipped runs count as neither). */
 export function isFailure(status: string): boolean {
   return FAILED.has(status);
@@ -29,8 +37,11 @@ export class RunWindow {
     private readonly maxEntries = 50_000,
   ) {}
 
+  /** Kept in time order: news of another process's run may arrive after this process's later runs. */
   add(outcome: RunOutcome): void {
-    this.outcomes.push(outcome);
+    let i = this.outcomes.length;
+    while (i > 0 && (this.outcomes[i - 1] as RunOutcome).at > outcome.at) i--;
+    this.outcomes.splice(i, 0, outcome);
     if (this.outcomes.length > this.maxEntries) this.outcomes.splice(0, this.outcomes.length - this.maxEntries);
   }
 
@@ -58,7 +69,7 @@ export class RunWindow {
     let drop = 0;
     while (drop < this.outcomes.length && (this.outcomes[drop] as RunOutcome).at <= cutoff) {
       const old = this.outcomes[drop] as RunOutcome;
-      if (old.status === 'ok' || isFailure(old.status)) this.before.set(old.collector, old);
+      if (servesData(old.status) || isFailure(old.status)) this.before.set(old.collector, old);
       drop++;
     }
     if (drop) this.outcomes.splice(0, drop);
@@ -85,7 +96,7 @@ export function availability(outcomes: readonly RunOutcome[], windowStart: numbe
   for (const o of outcomes) {
     if (o.at < windowStart) continue;
     if (isFailure(o.status)) outageSince ??= o.at;
-    else if (o.status === 'ok' && outageSince !== null) {
+    else if (servesData(o.status) && outageSince !== null) {
       down += o.at - outageSince;
       outageSince = null;
     }
