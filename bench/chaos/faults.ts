@@ -84,6 +84,8 @@ export class LockHolder {
  * shrinking the filesystem to what it already holds (a remount, instant whatever its size): writing
  * gigabytes of filler took tens of real seconds at the soak's size, and stalled the whole machine.
  */
+const FILL_ATTEMPTS = 5;
+
 export class SmallDisk {
   private constructor(readonly folder: string, private readonly sizeMb: number) {}
 
@@ -98,12 +100,22 @@ export class SmallDisk {
     }
   }
 
-  /** Leaves no free byte: the filesystem shrinks to its current use. Resolves with that size in bytes. */
+  /**
+   * Leaves no free byte: the filesystem shrinks to its current use. Resolves with that size in bytes.
+   * The daemons keep writing meanwhile, and a shrink below what they wrote since it was measured is
+   * refused ("bad option": day 3 of two soaks), so it is measured again and retried.
+   */
   async fill(): Promise<number> {
-    const stats = statfsSync(this.folder);
-    const used = (Number(stats.blocks) - Number(stats.bfree)) * Number(stats.bsize);
-    await run('mount', ['-o', `remount,size=${used}`, this.folder]);
-    return used;
+    for (let attempt = 1; ; attempt++) {
+      const stats = statfsSync(this.folder);
+      const used = (Number(stats.blocks) - Number(stats.bfree)) * Number(stats.bsize);
+      try {
+        await run('mount', ['-o', `remount,size=${used}`, this.folder]);
+        return used;
+      } catch (error) {
+        if (attempt >= FILL_ATTEMPTS) throw error;
+      }
+    }
   }
 
   async empty(): Promise<void> {
