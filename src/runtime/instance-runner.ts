@@ -206,7 +206,7 @@ export class InstanceRunner {
   private async takeOver(slot: number): Promise<void> {
     const now = this.o.clock.now();
     // A claim that could not be read now (the database busy or down) is looked at again later, not forgotten.
-    const claim: ClaimResult = await this.o.records.claimSlot(this.name, slot, now, now + this.o.recovery.claimTimeout).catch(() => ({ won: false, holder: 'unknown', finished: false, retakeAt: Infinity }));
+    const claim: ClaimResult = await this.o.records.claimSlot(this.name, slot, now, now + this.o.recovery.claimTimeout).catch(() => ({ won: false, holder: 'unknown', retakeAt: Infinity }));
     if (!claim.won) {
       this.watch.add(slot, claim, now);
       this.servedElsewhere(slot, claim.finishedAt);

@@ -29,9 +29,9 @@ export type ClaimResult =
   | { won: true; runId: number }
   /**
    * `retakeAt`: the earliest time a takeover of an unfinished claim can succeed. `finishedAt`
-   * (epoch ms): when the holder's run completed the slot, when it did.
+   * (epoch ms): when the holder's run completed the slot; absent while it is unfinished.
    */
-  | { won: false; holder: string; finished: boolean; retakeAt: number; finishedAt?: number };
+  | { won: false; holder: string; retakeAt: number; finishedAt?: number };
 
 export interface FinishedRun {
   runId: number;

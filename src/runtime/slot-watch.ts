@@ -13,8 +13,8 @@ export class SlotWatch {
 
   constructor(private readonly recheckMs: number) {}
 
-  add(slot: number, claim: { finished: boolean; retakeAt: number }, now: number): void {
-    if (claim.finished) return;
+  add(slot: number, claim: { finishedAt?: number; retakeAt: number }, now: number): void {
+    if (claim.finishedAt !== undefined) return;
     this.slots.set(slot, Math.max(Math.min(claim.retakeAt, now + this.recheckMs), now + 1));
     // Bounded: the oldest slots go first (a holder alive that long keeps renewing anyway).
     while (this.slots.size > MAX_WATCHED) this.slots.delete(Math.min(...this.slots.keys()));

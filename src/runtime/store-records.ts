@@ -71,7 +71,7 @@ export class StoreRecords implements RuntimeRecords {
       const startRun = async (): Promise<ClaimResult> => ({ won: true, runId: await tx.runs.start({ collector: name, instanceId: this.owner, slotStart, startedAt: claim.now }) });
       if (await tx.slotClaims.claim(claim)) return startRun();
       const held = await tx.slotClaims.get(name, slotStart);
-      if (!held) return { won: false, holder: 'unknown', finished: false, retakeAt: at + 1000 };
+      if (!held) return { won: false, holder: 'unknown', retakeAt: at + 1000 };
       if (held.instanceId === this.owner && held.finishedAt === null) {
         // A retry of a slot this process holds unfinished (its failed run's close is still to be
         // written): reopen the claim, so if this process dies during the retry, another one takes
@@ -81,7 +81,7 @@ export class StoreRecords implements RuntimeRecords {
       }
       // Expiry is compared in whole seconds (expires_at < now): the first second after it.
       const finished = held.finishedAt === null ? {} : { finishedAt: held.finishedAt * 1000 };
-      return { won: false, holder: held.instanceId, finished: held.finishedAt !== null, retakeAt: (held.expiresAt + 1) * 1000, ...finished };
+      return { won: false, holder: held.instanceId, retakeAt: (held.expiresAt + 1) * 1000, ...finished };
     }, { label: 'slot claim' });
   }
 

@@ -131,7 +131,7 @@ describe('state shared by processes', () => {
     assert.ok(retry.won, 'the failed slot is retried');
     await finish(retry.runId, 'ok', 'finish');
     const again = await records.claimSlot('ohlcv', T0, T0 + 60_000, T0 + 180_000);
-    assert.deepEqual(again, { won: false, holder: 'here:1:aaaaaa', finished: true, retakeAt: T0 + 123_000, finishedAt: T0 + 1000 }, 'a slot that ran is never run twice, by its own process either');
+    assert.deepEqual(again, { won: false, holder: 'here:1:aaaaaa', retakeAt: T0 + 123_000, finishedAt: T0 + 1000 }, 'a slot that ran is never run twice, by its own process either');
   });
 
   it('a process that finds a slot completed by another takes that run\'s end as the instance\'s last success, its health untouched', async (t) => {
