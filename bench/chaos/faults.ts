@@ -79,13 +79,14 @@ export class LockHolder {
   }
 }
 
+/** Remounts tried when the daemons' writes keep a shrink from taking (SmallDisk.fill). */
+const FILL_ATTEMPTS = 5;
+
 /**
  * A tmpfs for the SQLite file, so the disk can really be filled and emptied again. Filling means
  * shrinking the filesystem to what it already holds (a remount, instant whatever its size): writing
  * gigabytes of filler took tens of real seconds at the soak's size, and stalled the whole machine.
  */
-const FILL_ATTEMPTS = 5;
-
 export class SmallDisk {
   private constructor(readonly folder: string, private readonly sizeMb: number) {}
 
